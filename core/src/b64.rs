@@ -1,0 +1,178 @@
+//! Strict base64url (RFC 4648 §5).
+//!
+//! Stricter than Envoy (divergence D4): no whitespace, no `+` or `/`, no `.` as padding, padding
+//! only where the caller allows it and then exact, and the unused trailing bits must be zero, so
+//! every byte string has exactly one accepted encoding.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Whether `=` padding may appear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Padding {
+    /// No `=` at all (JWS compact segments, RFC 7515 §2).
+    Forbidden,
+    /// Either none, or exactly the padding RFC 4648 requires (JWK members, for Envoy parity).
+    Optional,
+}
+
+const INVALID: u8 = 0xff;
+
+const DECODE: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let alphabet = ENCODE;
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+const ENCODE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// The data part of `input` (padding removed) if the padding is acceptable.
+fn strip_padding(input: &[u8], padding: Padding) -> Option<&[u8]> {
+    let data_len = input.iter().rposition(|&c| c != b'=').map_or(0, |p| p + 1);
+    let pad = input.len() - data_len;
+    if pad == 0 {
+        return Some(input);
+    }
+    if padding == Padding::Forbidden {
+        return None;
+    }
+    match (data_len % 4, pad) {
+        (2, 2) | (3, 1) => Some(&input[..data_len]),
+        _ => None,
+    }
+}
+
+/// The number of bytes `input` decodes to, or `None` if its length cannot be valid.
+pub fn decoded_len(input: &[u8], padding: Padding) -> Option<usize> {
+    let data = strip_padding(input, padding)?;
+    match data.len() % 4 {
+        1 => None,
+        r => Some(data.len() / 4 * 3 + r.saturating_sub(1)),
+    }
+}
+
+/// Decodes `input` into the front of `out` and returns the number of bytes written, or `None` if
+/// `input` is not strict base64url or `out` is too short.
+pub fn decode_into(input: &[u8], padding: Padding, out: &mut [u8]) -> Option<usize> {
+    let data = strip_padding(input, padding)?;
+    let n = decoded_len(data, Padding::Forbidden)?;
+    let out = out.get_mut(..n)?;
+    let mut chunks = data.chunks_exact(4);
+    let mut o = 0;
+    for c in &mut chunks {
+        let (a, b, x, d) = (
+            DECODE[c[0] as usize],
+            DECODE[c[1] as usize],
+            DECODE[c[2] as usize],
+            DECODE[c[3] as usize],
+        );
+        if (a | b | x | d) & 0xc0 != 0 {
+            return None;
+        }
+        let v = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(x) << 6) | u32::from(d);
+        out[o] = (v >> 16) as u8;
+        out[o + 1] = (v >> 8) as u8;
+        out[o + 2] = v as u8;
+        o += 3;
+    }
+    let rest = chunks.remainder();
+    let mut v = 0u32;
+    for &c in rest {
+        let d = DECODE[c as usize];
+        if d == INVALID {
+            return None;
+        }
+        v = (v << 6) | u32::from(d);
+    }
+    match rest.len() {
+        0 => {}
+        2 => {
+            if v & 0x0f != 0 {
+                return None;
+            }
+            out[o] = (v >> 4) as u8;
+        }
+        3 => {
+            if v & 0x03 != 0 {
+                return None;
+            }
+            out[o] = (v >> 10) as u8;
+            out[o + 1] = (v >> 2) as u8;
+        }
+        _ => return None,
+    }
+    Some(n)
+}
+
+/// Decodes `input` into a new vector, or `None` if it is not strict base64url.
+pub fn decode(input: &[u8], padding: Padding) -> Option<Vec<u8>> {
+    let mut out = alloc::vec![0u8; decoded_len(input, padding)?];
+    decode_into(input, padding, &mut out)?;
+    Some(out)
+}
+
+/// Encodes `data` as base64url without padding.
+pub fn encode(data: &[u8]) -> String {
+    let mut s = String::with_capacity(data.len().div_ceil(3) * 4);
+    for c in data.chunks(3) {
+        let v = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        let chars = c.len() + 1;
+        for i in 0..chars {
+            s.push(char::from(ENCODE[(v >> (18 - 6 * i)) as usize & 63]));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4648_vectors_and_strictness() {
+        // RFC 4648 §10 test vectors, in the URL-safe alphabet without padding.
+        for (plain, enc) in [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(
+                decode(enc.as_bytes(), Padding::Forbidden).unwrap(),
+                plain.as_bytes()
+            );
+            assert_eq!(encode(plain.as_bytes()), enc);
+        }
+        assert_eq!(decode(b"Zg==", Padding::Optional).unwrap(), b"f");
+        assert_eq!(decode(b"Zm8=", Padding::Optional).unwrap(), b"fo");
+        for bad in [
+            &b"Zg=="[..],
+            b"Zg=",
+            b"Zm8=",
+            b"Z",
+            b"Zh",
+            b"Zm9",
+            b"Zm+v",
+            b"Zm/v",
+            b"Zm9v\n",
+            b" Zm9v",
+            b"Zm.v",
+        ] {
+            assert_eq!(decode(bad, Padding::Forbidden), None, "{:?}", bad);
+        }
+        for bad in [&b"Zg="[..], b"Zg===", b"Zm9v=", b"=", b"Zh=="] {
+            assert_eq!(decode(bad, Padding::Optional), None, "{:?}", bad);
+        }
+        assert_eq!(decode(&[0xff, b'A', b'A', b'A'], Padding::Forbidden), None);
+    }
+}

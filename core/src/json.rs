@@ -1,0 +1,774 @@
+//! The one strict JSON front door (RFC 8259).
+//!
+//! [`parse`] validates a whole document first: UTF-8, the exact grammar (no trailing commas,
+//! single quotes, bare keys, comments, `NaN`, leading zeros), no raw control characters in strings,
+//! every escape valid (surrogate pairs decoded, lone surrogates rejected), duplicate member names
+//! rejected (divergence D7) and nesting bounded. Only then does it hand out a [`Value`] whose
+//! readers walk the already-checked text without allocating.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Why a document was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// Not RFC 8259 JSON (including invalid UTF-8 and bad escapes).
+    Syntax,
+    /// Nested deeper than the limit.
+    TooDeep,
+    /// An object repeats a member name.
+    DuplicateMember,
+}
+
+/// Default nesting limit (objects and arrays).
+pub const DEFAULT_MAX_DEPTH: usize = 32;
+
+/// Validates `input` as one JSON document nested at most `max_depth` deep and returns its root.
+pub fn parse(input: &[u8], max_depth: usize) -> Result<Value<'_>, Error> {
+    let text = core::str::from_utf8(input).map_err(|_| Error::Syntax)?;
+    let mut v = Validator {
+        text,
+        b: input,
+        i: 0,
+        max_depth,
+    };
+    v.ws();
+    v.value(0)?;
+    v.ws();
+    if v.i != input.len() {
+        return Err(Error::Syntax);
+    }
+    let mut r = Reader { s: text, i: 0 };
+    r.ws();
+    Ok(r.value())
+}
+
+struct Validator<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    max_depth: usize,
+}
+
+/// A member name inside the document: its raw text between the quotes.
+#[derive(Clone, Copy)]
+struct KeySpan {
+    start: usize,
+    end: usize,
+    escaped: bool,
+}
+
+/// Objects with more members than this are checked for duplicates by sorting.
+const PAIRWISE_LIMIT: usize = 16;
+
+impl Validator<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Result<(), Error> {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(Error::Syntax)
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<(), Error> {
+        match self.peek().ok_or(Error::Syntax)? {
+            b'{' => self.object(depth + 1),
+            b'[' => self.array(depth + 1),
+            b'"' => self.string().map(|_| ()),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => Err(Error::Syntax),
+        }
+    }
+
+    fn literal(&mut self, lit: &[u8]) -> Result<(), Error> {
+        if self.b[self.i..].starts_with(lit) {
+            self.i += lit.len();
+            Ok(())
+        } else {
+            Err(Error::Syntax)
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<(), Error> {
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(Error::Syntax),
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(Error::Syntax);
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(Error::Syntax);
+            }
+        }
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let h = self.b.get(self.i..self.i + 4).ok_or(Error::Syntax)?;
+        let mut v = 0;
+        for &c in h {
+            v = v * 16 + char::from(c).to_digit(16).ok_or(Error::Syntax)?;
+        }
+        self.i += 4;
+        Ok(v)
+    }
+
+    /// Checks a string starting at its opening quote; returns the span between the quotes.
+    fn string(&mut self) -> Result<KeySpan, Error> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            let c = self.peek().ok_or(Error::Syntax)?;
+            self.i += 1;
+            match c {
+                b'"' => {
+                    return Ok(KeySpan {
+                        start,
+                        end: self.i - 1,
+                        escaped,
+                    })
+                }
+                0x00..=0x1f => return Err(Error::Syntax),
+                b'\\' => {
+                    escaped = true;
+                    let e = self.peek().ok_or(Error::Syntax)?;
+                    self.i += 1;
+                    match e {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                        b'u' => {
+                            let u = self.hex4()?;
+                            if (0xdc00..0xe000).contains(&u) {
+                                return Err(Error::Syntax);
+                            }
+                            if (0xd800..0xdc00).contains(&u) {
+                                if self.b.get(self.i..self.i + 2) != Some(b"\\u") {
+                                    return Err(Error::Syntax);
+                                }
+                                self.i += 2;
+                                if !(0xdc00..0xe000).contains(&self.hex4()?) {
+                                    return Err(Error::Syntax);
+                                }
+                            }
+                        }
+                        _ => return Err(Error::Syntax),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(), Error> {
+        if depth > self.max_depth {
+            return Err(Error::TooDeep);
+        }
+        self.eat(b'[')?;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            self.value(depth)?;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(Error::Syntax),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<(), Error> {
+        if depth > self.max_depth {
+            return Err(Error::TooDeep);
+        }
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(());
+        }
+        let mut inline = [KeySpan {
+            start: 0,
+            end: 0,
+            escaped: false,
+        }; PAIRWISE_LIMIT];
+        let mut count = 0;
+        let mut spill: Vec<KeySpan> = Vec::new();
+        loop {
+            self.ws();
+            let key = self.string()?;
+            if count < PAIRWISE_LIMIT {
+                if inline[..count].iter().any(|k| self.same_key(k, &key)) {
+                    return Err(Error::DuplicateMember);
+                }
+                inline[count] = key;
+            } else {
+                if count == PAIRWISE_LIMIT {
+                    spill.extend_from_slice(&inline);
+                }
+                spill.push(key);
+            }
+            count += 1;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            self.value(depth)?;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    break;
+                }
+                _ => return Err(Error::Syntax),
+            }
+        }
+        if !spill.is_empty() {
+            let text = self.text;
+            let mut names: Vec<Cow<'_, str>> = spill
+                .iter()
+                .map(|k| JStr::new(&text[k.start..k.end], k.escaped).to_cow())
+                .collect();
+            names.sort_unstable();
+            if names.windows(2).any(|w| w[0] == w[1]) {
+                return Err(Error::DuplicateMember);
+            }
+        }
+        Ok(())
+    }
+
+    fn same_key(&self, a: &KeySpan, b: &KeySpan) -> bool {
+        let (x, y) = (&self.text[a.start..a.end], &self.text[b.start..b.end]);
+        if !a.escaped && !b.escaped {
+            return x == y;
+        }
+        JStr::new(x, a.escaped)
+            .chars()
+            .eq(JStr::new(y, b.escaped).chars())
+    }
+}
+
+/// A JSON string: its raw text between the quotes, decoded on demand.
+#[derive(Clone, Copy, Debug)]
+pub struct JStr<'a> {
+    raw: &'a str,
+    escaped: bool,
+}
+
+impl<'a> JStr<'a> {
+    fn new(raw: &'a str, escaped: bool) -> Self {
+        JStr { raw, escaped }
+    }
+
+    /// The text as written between the quotes (escapes not decoded).
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// The string itself, borrowed when it has no escapes.
+    pub fn as_str(&self) -> Option<&'a str> {
+        (!self.escaped).then_some(self.raw)
+    }
+
+    /// The decoded characters.
+    pub fn chars(&self) -> Chars<'a> {
+        Chars {
+            s: self.raw.as_bytes(),
+            raw: self.raw,
+            i: 0,
+        }
+    }
+
+    /// The decoded string, borrowed when it has no escapes.
+    pub fn to_cow(&self) -> Cow<'a, str> {
+        match self.as_str() {
+            Some(s) => Cow::Borrowed(s),
+            None => Cow::Owned(self.chars().collect::<String>()),
+        }
+    }
+
+    /// Whether the decoded string equals `s`, without allocating.
+    pub fn eq_str(&self, s: &str) -> bool {
+        match self.as_str() {
+            Some(r) => r == s,
+            None => self.chars().eq(s.chars()),
+        }
+    }
+}
+
+/// Decoded characters of a validated JSON string body.
+pub struct Chars<'a> {
+    s: &'a [u8],
+    raw: &'a str,
+    i: usize,
+}
+
+impl Chars<'_> {
+    fn hex4(&mut self) -> u32 {
+        let h = &self.raw[self.i..self.i + 4];
+        self.i += 4;
+        u32::from_str_radix(h, 16).unwrap_or(0xfffd)
+    }
+}
+
+impl Iterator for Chars<'_> {
+    type Item = char;
+    fn next(&mut self) -> Option<char> {
+        let c = *self.s.get(self.i)?;
+        if c != b'\\' {
+            let ch = self.raw[self.i..].chars().next()?;
+            self.i += ch.len_utf8();
+            return Some(ch);
+        }
+        let e = *self.s.get(self.i + 1)?;
+        self.i += 2;
+        Some(match e {
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = self.hex4();
+                let cp = if (0xd800..0xdc00).contains(&hi) {
+                    self.i += 2;
+                    let lo = self.hex4();
+                    0x10000 + ((hi - 0xd800) << 10) + (lo.wrapping_sub(0xdc00) & 0x3ff)
+                } else {
+                    hi
+                };
+                char::from_u32(cp).unwrap_or('\u{fffd}')
+            }
+            other => char::from(other),
+        })
+    }
+}
+
+/// A value of a validated document.
+#[derive(Clone, Copy, Debug)]
+pub enum Value<'a> {
+    /// `null`
+    Null,
+    /// `true` or `false`
+    Bool(bool),
+    /// A number, as written.
+    Number(&'a str),
+    /// A string.
+    String(JStr<'a>),
+    /// An object.
+    Object(Object<'a>),
+    /// An array.
+    Array(Array<'a>),
+}
+
+impl<'a> Value<'a> {
+    /// The object, if this is one.
+    pub fn as_object(&self) -> Option<Object<'a>> {
+        match self {
+            Value::Object(o) => Some(*o),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_jstr(&self) -> Option<JStr<'a>> {
+        match self {
+            Value::String(s) => Some(*s),
+            _ => None,
+        }
+    }
+
+    /// The exact source text of this value.
+    pub fn raw(&self) -> &'a str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(true) => "true",
+            Value::Bool(false) => "false",
+            Value::Number(n) => n,
+            Value::String(s) => s.raw,
+            Value::Object(o) => o.raw,
+            Value::Array(a) => a.raw,
+        }
+    }
+}
+
+/// An object of a validated document (its source text, braces included).
+#[derive(Clone, Copy, Debug)]
+pub struct Object<'a> {
+    raw: &'a str,
+}
+
+impl<'a> Object<'a> {
+    /// The members in document order.
+    pub fn iter(&self) -> Members<'a> {
+        Members {
+            r: Reader { s: self.raw, i: 1 },
+        }
+    }
+
+    /// The value of member `name` (names are unique in a validated document).
+    pub fn get(&self, name: &str) -> Option<Value<'a>> {
+        self.iter().find(|(k, _)| k.eq_str(name)).map(|(_, v)| v)
+    }
+
+    /// The number of members.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether the object has no members.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
+    /// The source text, braces included.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+}
+
+/// An array of a validated document (its source text, brackets included).
+#[derive(Clone, Copy, Debug)]
+pub struct Array<'a> {
+    raw: &'a str,
+}
+
+impl<'a> Array<'a> {
+    /// The elements in order.
+    pub fn iter(&self) -> Elements<'a> {
+        Elements {
+            r: Reader { s: self.raw, i: 1 },
+        }
+    }
+}
+
+/// Iterator over an object's members.
+pub struct Members<'a> {
+    r: Reader<'a>,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (JStr<'a>, Value<'a>);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.r.ws();
+        match self.r.peek()? {
+            b'}' => return None,
+            b',' => {
+                self.r.i += 1;
+                self.r.ws();
+            }
+            _ => {}
+        }
+        if self.r.peek()? != b'"' {
+            return None;
+        }
+        let k = self.r.string();
+        self.r.ws();
+        self.r.i += 1; // ':'
+        self.r.ws();
+        let v = self.r.value();
+        Some((k, v))
+    }
+}
+
+/// Iterator over an array's elements.
+pub struct Elements<'a> {
+    r: Reader<'a>,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Value<'a>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.r.ws();
+        match self.r.peek()? {
+            b']' => return None,
+            b',' => {
+                self.r.i += 1;
+                self.r.ws();
+            }
+            _ => {}
+        }
+        Some(self.r.value())
+    }
+}
+
+/// Walks text that [`Validator`] has accepted; never fails.
+struct Reader<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn string(&mut self) -> JStr<'a> {
+        let b = self.s.as_bytes();
+        let start = self.i + 1;
+        let mut i = start;
+        let mut escaped = false;
+        while i < b.len() && b[i] != b'"' {
+            if b[i] == b'\\' {
+                escaped = true;
+                i += 1;
+            }
+            i += 1;
+        }
+        let end = i.min(b.len());
+        self.i = (end + 1).min(b.len());
+        JStr::new(&self.s[start..end], escaped)
+    }
+
+    /// Skips a nested object or array starting at the current bracket.
+    fn skip_nested(&mut self) -> &'a str {
+        let b = self.s.as_bytes();
+        let start = self.i;
+        let mut depth = 0usize;
+        while self.i < b.len() {
+            match b[self.i] {
+                b'"' => {
+                    self.string();
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.i += 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+        &self.s[start..self.i]
+    }
+
+    fn value(&mut self) -> Value<'a> {
+        let b = self.s.as_bytes();
+        match self.peek() {
+            Some(b'{') => Value::Object(Object {
+                raw: self.skip_nested(),
+            }),
+            Some(b'[') => Value::Array(Array {
+                raw: self.skip_nested(),
+            }),
+            Some(b'"') => Value::String(self.string()),
+            Some(b't') => {
+                self.i += 4;
+                Value::Bool(true)
+            }
+            Some(b'f') => {
+                self.i += 5;
+                Value::Bool(false)
+            }
+            Some(b'n') => {
+                self.i += 4;
+                Value::Null
+            }
+            _ => {
+                let start = self.i;
+                while self.i < b.len()
+                    && matches!(b[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    self.i += 1;
+                }
+                Value::Number(&self.s[start..self.i])
+            }
+        }
+    }
+}
+
+/// How a JSON number reads as a time or other unsigned claim, following Envoy's `GetUInt64`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UintClaim {
+    /// A number in `[0, 2^64)`, truncated toward zero.
+    Value(u64),
+    /// A number below 0 or at least 2^64.
+    OutOfRange,
+}
+
+/// Reads a JSON number as Envoy's `GetUInt64` does: fractions truncated toward zero, negative or
+/// `>= 2^64` values out of range. Integers are read exactly (no float rounding).
+pub fn number_to_u64(n: &str) -> UintClaim {
+    if n.bytes().all(|c| c.is_ascii_digit()) {
+        return match n.parse::<u64>() {
+            Ok(v) => UintClaim::Value(v),
+            Err(_) => UintClaim::OutOfRange,
+        };
+    }
+    match n.parse::<f64>() {
+        // `-0.0 >= 0.0` holds, so `-0` and `-0.0` read as 0, as a double does in Envoy.
+        Ok(f) if f >= 0.0 && f < 18446744073709551616.0 => UintClaim::Value(f as u64),
+        _ => UintClaim::OutOfRange,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> bool {
+        parse(s.as_bytes(), DEFAULT_MAX_DEPTH).is_ok()
+    }
+
+    #[test]
+    fn grammar() {
+        for good in [
+            "{}",
+            "[]",
+            "0",
+            "-0",
+            "1.5e+10",
+            "\"a\"",
+            "true",
+            " {\"a\" : [1, {\"b\":null}]} ",
+            "\"\\ud83d\\ude00\"",
+            "\"\\u0000\"",
+            "-1E-2",
+        ] {
+            assert!(ok(good), "{good}");
+        }
+        for bad in [
+            "",
+            "{",
+            "{\"a\":1,}",
+            "[1,]",
+            "{'a':1}",
+            "{a:1}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "NaN",
+            "\"\\x\"",
+            "\"\u{1}\"",
+            "\"\\ud83d\"",
+            "\"\\ude00\"",
+            "\"\\ud83d\\u0041\"",
+            "1 2",
+            "tru",
+            "nul",
+            "{\"a\" 1}",
+            "[1 2]",
+            "// c\n1",
+            "\"a",
+        ] {
+            assert!(!ok(bad), "{bad:?}");
+        }
+        assert_eq!(parse(b"\"\xff\"", 4).unwrap_err(), Error::Syntax);
+    }
+
+    #[test]
+    fn duplicates_and_depth() {
+        assert_eq!(
+            parse(b"{\"a\":1,\"a\":2}", 4).unwrap_err(),
+            Error::DuplicateMember
+        );
+        assert_eq!(
+            parse(b"{\"a\":1,\"\\u0061\":2}", 4).unwrap_err(),
+            Error::DuplicateMember
+        );
+        assert!(parse(b"{\"a\":{\"a\":1}}", 4).is_ok());
+        let mut many = String::from("{");
+        for i in 0..40 {
+            many.push_str(&alloc::format!("\"k{i}\":{i},"));
+        }
+        many.push_str("\"k\\u0031\":0}");
+        assert_eq!(
+            parse(many.as_bytes(), 4).unwrap_err(),
+            Error::DuplicateMember
+        );
+        assert_eq!(parse(b"[[[1]]]", 2).unwrap_err(), Error::TooDeep);
+        assert!(parse(b"[[[1]]]", 3).is_ok());
+    }
+
+    #[test]
+    fn reader() {
+        let v = parse(
+            br#" {"a" : "x\"y", "b":[1, "\u00e9", {"c": true}], "n": -1.5e3, "z":null} "#,
+            8,
+        )
+        .unwrap();
+        let o = v.as_object().unwrap();
+        assert_eq!(o.len(), 4);
+        assert_eq!(o.get("a").unwrap().as_jstr().unwrap().to_cow(), "x\"y");
+        let b: Vec<_> = match o.get("b").unwrap() {
+            Value::Array(a) => a.iter().map(|v| v.raw()).collect(),
+            _ => panic!(),
+        };
+        assert_eq!(b, ["1", "\\u00e9", "{\"c\": true}"]);
+        assert!(matches!(o.get("n"), Some(Value::Number("-1.5e3"))));
+        assert!(matches!(o.get("z"), Some(Value::Null)));
+        assert!(o.get("q").is_none());
+        let s = parse(br#""\ud83d\ude00\n\/""#, 1).unwrap();
+        assert_eq!(s.as_jstr().unwrap().to_cow(), "\u{1f600}\n/");
+    }
+
+    #[test]
+    fn uint_claims() {
+        assert_eq!(number_to_u64("1234.5678"), UintClaim::Value(1234));
+        assert_eq!(
+            number_to_u64("18446744073709551615"),
+            UintClaim::Value(u64::MAX)
+        );
+        assert_eq!(number_to_u64("18446744073709551616"), UintClaim::OutOfRange);
+        assert_eq!(number_to_u64("-1"), UintClaim::OutOfRange);
+        assert_eq!(number_to_u64("1e3"), UintClaim::Value(1000));
+        assert_eq!(number_to_u64("1e20"), UintClaim::OutOfRange);
+        assert_eq!(number_to_u64("-0"), UintClaim::Value(0));
+    }
+}
