@@ -1,20 +1,11 @@
 //! Strict base64url (RFC 4648 §5).
 //!
-//! Stricter than Envoy (divergence D4): no whitespace, no `+` or `/`, no `.` as padding, padding
-//! only where the caller allows it and then exact, and the unused trailing bits must be zero, so
-//! every byte string has exactly one accepted encoding.
+//! Stricter than Envoy (divergence D4): no whitespace, no `+` or `/`, no `.` as padding, `=` only
+//! as exact padding (Envoy, PyJWT and AWS ALB tokens accept it), and the unused trailing bits must
+//! be zero, so every byte string has one unpadded and at most one padded encoding.
 
 use alloc::string::String;
 use alloc::vec::Vec;
-
-/// Whether `=` padding may appear.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Padding {
-    /// No `=` at all (JWS compact segments, RFC 7515 §2).
-    Forbidden,
-    /// Either none, or exactly the padding RFC 4648 requires (JWK members, for Envoy parity).
-    Optional,
-}
 
 const INVALID: u8 = 0xff;
 
@@ -31,15 +22,12 @@ const DECODE: [u8; 256] = {
 
 const ENCODE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// The data part of `input` (padding removed) if the padding is acceptable.
-fn strip_padding(input: &[u8], padding: Padding) -> Option<&[u8]> {
+/// The data part of `input` (padding removed) if the padding is absent or exact.
+fn strip_padding(input: &[u8]) -> Option<&[u8]> {
     let data_len = input.iter().rposition(|&c| c != b'=').map_or(0, |p| p + 1);
     let pad = input.len() - data_len;
     if pad == 0 {
         return Some(input);
-    }
-    if padding == Padding::Forbidden {
-        return None;
     }
     match (data_len % 4, pad) {
         (2, 2) | (3, 1) => Some(&input[..data_len]),
@@ -48,8 +36,8 @@ fn strip_padding(input: &[u8], padding: Padding) -> Option<&[u8]> {
 }
 
 /// The number of bytes `input` decodes to, or `None` if its length cannot be valid.
-pub fn decoded_len(input: &[u8], padding: Padding) -> Option<usize> {
-    let data = strip_padding(input, padding)?;
+pub fn decoded_len(input: &[u8]) -> Option<usize> {
+    let data = strip_padding(input)?;
     match data.len() % 4 {
         1 => None,
         r => Some(data.len() / 4 * 3 + r.saturating_sub(1)),
@@ -58,9 +46,9 @@ pub fn decoded_len(input: &[u8], padding: Padding) -> Option<usize> {
 
 /// Decodes `input` into the front of `out` and returns the number of bytes written, or `None` if
 /// `input` is not strict base64url or `out` is too short.
-pub fn decode_into(input: &[u8], padding: Padding, out: &mut [u8]) -> Option<usize> {
-    let data = strip_padding(input, padding)?;
-    let n = decoded_len(data, Padding::Forbidden)?;
+pub fn decode_into(input: &[u8], out: &mut [u8]) -> Option<usize> {
+    let data = strip_padding(input)?;
+    let n = decoded_len(data)?;
     let out = out.get_mut(..n)?;
     let mut chunks = data.chunks_exact(4);
     let mut o = 0;
@@ -110,9 +98,9 @@ pub fn decode_into(input: &[u8], padding: Padding, out: &mut [u8]) -> Option<usi
 }
 
 /// Decodes `input` into a new vector, or `None` if it is not strict base64url.
-pub fn decode(input: &[u8], padding: Padding) -> Option<Vec<u8>> {
-    let mut out = alloc::vec![0u8; decoded_len(input, padding)?];
-    decode_into(input, padding, &mut out)?;
+pub fn decode(input: &[u8]) -> Option<Vec<u8>> {
+    let mut out = alloc::vec![0u8; decoded_len(input)?];
+    decode_into(input, &mut out)?;
     Some(out)
 }
 
@@ -147,18 +135,18 @@ mod tests {
             ("fooba", "Zm9vYmE"),
             ("foobar", "Zm9vYmFy"),
         ] {
-            assert_eq!(
-                decode(enc.as_bytes(), Padding::Forbidden).unwrap(),
-                plain.as_bytes()
-            );
+            assert_eq!(decode(enc.as_bytes()).unwrap(), plain.as_bytes());
             assert_eq!(encode(plain.as_bytes()), enc);
         }
-        assert_eq!(decode(b"Zg==", Padding::Optional).unwrap(), b"f");
-        assert_eq!(decode(b"Zm8=", Padding::Optional).unwrap(), b"fo");
+        assert_eq!(decode(b"Zg==").unwrap(), b"f");
+        assert_eq!(decode(b"Zm8=").unwrap(), b"fo");
+        assert_eq!(decode(b"-_8").unwrap(), [0xfb, 0xff]);
         for bad in [
-            &b"Zg=="[..],
-            b"Zg=",
-            b"Zm8=",
+            &b"Zg="[..],
+            b"Zg===",
+            b"Zm9v=",
+            b"=",
+            b"Zh==",
             b"Z",
             b"Zh",
             b"Zm9",
@@ -167,12 +155,11 @@ mod tests {
             b"Zm9v\n",
             b" Zm9v",
             b"Zm.v",
+            b"Zm8.",
+            b"Zg.=",
         ] {
-            assert_eq!(decode(bad, Padding::Forbidden), None, "{:?}", bad);
+            assert_eq!(decode(bad), None, "{:?}", bad);
         }
-        for bad in [&b"Zg="[..], b"Zg===", b"Zm9v=", b"=", b"Zh=="] {
-            assert_eq!(decode(bad, Padding::Optional), None, "{:?}", bad);
-        }
-        assert_eq!(decode(&[0xff, b'A', b'A', b'A'], Padding::Forbidden), None);
+        assert_eq!(decode(&[0xff, b'A', b'A', b'A']), None);
     }
 }

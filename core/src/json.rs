@@ -44,6 +44,22 @@ pub fn parse(input: &[u8], max_depth: usize) -> Result<Value<'_>, Error> {
     Ok(r.value())
 }
 
+/// The root of text that [`parse`] has already accepted (used to re-read stored documents
+/// without validating them again). On text `parse` did not accept it returns garbage, never panics
+/// on a char boundary only if the text is valid JSON: callers must only pass validated text.
+pub(crate) fn reread(validated: &str) -> Value<'_> {
+    let mut r = Reader { s: validated, i: 0 };
+    r.ws();
+    r.value()
+}
+
+/// The object of validated text that is known to be an object (see [`reread`]).
+pub(crate) fn reread_object(validated: &str) -> Object<'_> {
+    Object {
+        raw: validated.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')),
+    }
+}
+
 struct Validator<'a> {
     text: &'a str,
     b: &'a [u8],
@@ -652,7 +668,7 @@ pub fn number_to_u64(n: &str) -> UintClaim {
     }
     match n.parse::<f64>() {
         // `-0.0 >= 0.0` holds, so `-0` and `-0.0` read as 0, as a double does in Envoy.
-        Ok(f) if f >= 0.0 && f < 18446744073709551616.0 => UintClaim::Value(f as u64),
+        Ok(f) if (0.0..18446744073709551616.0).contains(&f) => UintClaim::Value(f as u64),
         _ => UintClaim::OutOfRange,
     }
 }

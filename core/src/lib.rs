@@ -1,13 +1,33 @@
 //! meshauth-core: JWT/JWKS verification with Envoy's semantics, JWKS lifecycle and certificate
 //! rotation logic for service meshes, as a `no_std` library. The host does all I/O and passes in
 //! bytes and the current time (`now`, Unix seconds); the core returns values or a [`Status`].
+//!
+//! ```
+//! use meshauth_core::{verify, Jwks, Validation};
+//! let jwks = Jwks::from_json(br#"{"keys":[{"kty":"oct","k":"c2VjcmV0LWtleS1mb3ItZG9jcw","alg":"HS256"}]}"#).unwrap();
+//! let mut v = Validation::new();
+//! v.set_issuer("https://issuer.example");
+//! let token = b"eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIiwic3ViIjoiYWxpY2UifQ.PLACEHOLDER";
+//! assert!(verify(token, &jwks, &v, 1_700_000_000).is_err());
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 extern crate alloc;
 
+pub mod alg;
 pub mod b64;
+pub mod claims;
 pub mod json;
+pub mod jwk;
+pub mod jwks;
+pub mod jwt;
 pub mod status;
+pub mod verify;
 
+pub use alg::{Alg, AlgSet};
+pub use jwk::{Curve, Jwk, JwksOptions, KeyType};
+pub use jwks::Jwks;
+pub use jwt::Token;
 pub use status::Status;
+pub use verify::{verify, Validation, Verified};

@@ -1,0 +1,401 @@
+//! A compact JWS split and decoded (not verified): header, registered claims and the raw payload,
+//! with jwt_verify_lib's parse rules, checks and statuses, in its order.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::alg::Alg;
+use crate::b64;
+use crate::json::{self, JStr, Object, UintClaim, Value};
+use crate::Status;
+
+/// JSON nesting limit for token headers and payloads.
+const MAX_DEPTH: usize = json::DEFAULT_MAX_DEPTH;
+/// Decoded header + payload up to this size live inside the token value (no heap allocation).
+const INLINE: usize = 2048;
+/// The longest signature any supported key can produce (RSA-8192).
+const MAX_SIG: usize = 1024;
+
+/// Storage for the decoded header and payload. The inline variant is large on purpose: typical
+/// tokens verify without touching the heap.
+#[derive(Clone)]
+#[allow(clippy::large_enum_variant)]
+enum Buf {
+    Inline([u8; INLINE], usize),
+    Heap(Vec<u8>),
+}
+
+impl Buf {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Buf::Inline(b, n) => &b[..*n],
+            Buf::Heap(v) => v,
+        }
+    }
+}
+
+/// A string claim: a range of the decoded payload, or decoded text when it had escapes.
+#[derive(Clone, Debug)]
+enum Text {
+    Span(usize, usize),
+    Owned(String),
+}
+
+/// A decoded signature: on the stack up to [`MAX_SIG`] bytes (large on purpose, see [`Buf`]).
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Sig {
+    Stack([u8; MAX_SIG], usize),
+    Heap(Vec<u8>),
+}
+
+impl Sig {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Sig::Stack(b, n) => &b[..*n],
+            Sig::Heap(v) => v,
+        }
+    }
+}
+
+/// A parsed, **unverified** token. Use [`crate::verify`] to get a verified one.
+#[derive(Clone)]
+pub struct Token<'t> {
+    token: &'t str,
+    signed_len: usize,
+    buf: Buf,
+    header_len: usize,
+    alg: Alg,
+    kid: Option<Text>,
+    typ: Option<Text>,
+    iss: Option<Text>,
+    sub: Option<Text>,
+    jti: Option<Text>,
+    iat: Option<u64>,
+    nbf: Option<u64>,
+    exp: Option<u64>,
+    /// Range of the raw `aud` value inside the decoded payload.
+    aud: Option<(usize, usize)>,
+}
+
+impl<'t> Token<'t> {
+    /// Splits and decodes `token` (without verifying its signature).
+    pub fn parse(token: &'t str) -> Result<Token<'t>, Status> {
+        parse(token).map(|(t, _)| t)
+    }
+
+    /// The token text as given.
+    pub fn as_str(&self) -> &'t str {
+        self.token
+    }
+
+    /// `header.payload`: the signed bytes.
+    pub fn signing_input(&self) -> &'t [u8] {
+        &self.token.as_bytes()[..self.signed_len]
+    }
+
+    /// The payload segment as sent (base64url), e.g. for Envoy's `forward_payload_header`.
+    pub fn payload_b64(&self) -> &'t str {
+        let h = self.token.find('.').unwrap_or(0);
+        &self.token[h + 1..self.signed_len]
+    }
+
+    /// The decoded header JSON.
+    pub fn header_json(&self) -> &str {
+        core::str::from_utf8(&self.buf.bytes()[..self.header_len]).unwrap_or("")
+    }
+
+    /// The decoded payload JSON (the claims), exactly as signed.
+    pub fn payload_json(&self) -> &str {
+        core::str::from_utf8(&self.buf.bytes()[self.header_len..]).unwrap_or("")
+    }
+
+    /// The header's `alg`.
+    pub fn alg(&self) -> Alg {
+        self.alg
+    }
+
+    fn text<'s>(&'s self, t: &'s Option<Text>) -> Option<&'s str> {
+        match t.as_ref()? {
+            Text::Span(a, b) => core::str::from_utf8(&self.buf.bytes()[*a..*b]).ok(),
+            Text::Owned(s) => Some(s),
+        }
+    }
+
+    /// The header's `kid`.
+    pub fn kid(&self) -> Option<&str> {
+        self.text(&self.kid)
+    }
+
+    /// The header's `typ`, if it is a string.
+    pub fn typ(&self) -> Option<&str> {
+        self.text(&self.typ)
+    }
+
+    /// The `iss` claim.
+    pub fn iss(&self) -> Option<&str> {
+        self.text(&self.iss)
+    }
+
+    /// The `sub` claim.
+    pub fn sub(&self) -> Option<&str> {
+        self.text(&self.sub)
+    }
+
+    /// The `jti` claim.
+    pub fn jti(&self) -> Option<&str> {
+        self.text(&self.jti)
+    }
+
+    /// The `iat` claim (Unix seconds, fractions truncated).
+    pub fn iat(&self) -> Option<u64> {
+        self.iat
+    }
+
+    /// The `nbf` claim (Unix seconds, fractions truncated).
+    pub fn nbf(&self) -> Option<u64> {
+        self.nbf
+    }
+
+    /// The `exp` claim (Unix seconds, fractions truncated).
+    pub fn exp(&self) -> Option<u64> {
+        self.exp
+    }
+
+    /// The `aud` claim as a list (a single string is a list of one; absent is empty).
+    pub fn audiences(&self) -> impl Iterator<Item = Cow<'_, str>> {
+        let raw = self
+            .aud
+            .and_then(|(a, b)| core::str::from_utf8(&self.buf.bytes()[a..b]).ok());
+        let value = raw.map(json::reread);
+        let (single, list) = match value {
+            Some(Value::String(s)) => (Some(s.to_cow()), None),
+            Some(Value::Array(a)) => (None, Some(a.iter())),
+            _ => (None, None),
+        };
+        single.into_iter().chain(
+            list.into_iter()
+                .flatten()
+                .filter_map(|v| v.as_jstr().map(|s| s.to_cow())),
+        )
+    }
+
+    /// The payload as a JSON object.
+    pub fn claims(&self) -> Object<'_> {
+        json::reread_object(self.payload_json())
+    }
+
+    /// The header as a JSON object.
+    pub fn header(&self) -> Object<'_> {
+        json::reread_object(self.header_json())
+    }
+
+    /// A claim by dotted path (`a.b.c` walks nested objects, as Envoy's `StructUtils::GetValue`).
+    pub fn claim(&self, path: &str) -> Option<Value<'_>> {
+        crate::claims::lookup(self.claims(), path.split('.'))
+    }
+
+    /// `iss/sub`, Istio's request principal, when both claims are present.
+    pub fn principal(&self) -> Option<String> {
+        Some(alloc::format!("{}/{}", self.iss()?, self.sub()?))
+    }
+
+    /// The `scope` claim split on spaces (empty pieces dropped); a list-valued `scope` gives its
+    /// string elements.
+    pub fn scopes(&self) -> Vec<Cow<'_, str>> {
+        crate::claims::split_claim(self.claims().get("scope"))
+    }
+}
+
+/// A string member read with Envoy's `GetString`: absent is fine, another type is an error.
+fn string_member(v: Option<Value<'_>>, base: usize, wrong: Status) -> Result<Option<Text>, Status> {
+    match v {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(text_of(s, base))),
+        Some(_) => Err(wrong),
+    }
+}
+
+fn text_of(s: JStr<'_>, base: usize) -> Text {
+    match s.as_str() {
+        Some(raw) => {
+            let start = raw.as_ptr() as usize - base;
+            Text::Span(start, start + raw.len())
+        }
+        None => Text::Owned(s.to_cow().into_owned()),
+    }
+}
+
+fn uint_member(
+    v: Option<Value<'_>>,
+    not_integer: Status,
+    out_of_range: Status,
+) -> Result<Option<u64>, Status> {
+    match v {
+        None => Ok(None),
+        Some(Value::Number(n)) => match json::number_to_u64(n) {
+            UintClaim::Value(x) => Ok(Some(x)),
+            UintClaim::OutOfRange => Err(out_of_range),
+        },
+        Some(_) => Err(not_integer),
+    }
+}
+
+/// Parses a token; also returns its decoded signature for verification.
+pub(crate) fn parse(token: &str) -> Result<(Token<'_>, Sig), Status> {
+    // Exactly two dots and three non-empty segments (a JWE has five: JwtBadFormat).
+    let mut parts = token.splitn(4, '.');
+    let (h, p, s) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(p), Some(s), None) if !h.is_empty() && !p.is_empty() && !s.is_empty() => {
+            (h, p, s)
+        }
+        _ => return Err(Status::JwtBadFormat),
+    };
+    let hlen = b64::decoded_len(h.as_bytes()).ok_or(Status::JwtHeaderParseErrorBadBase64)?;
+    let plen = b64::decoded_len(p.as_bytes());
+    let mut buf = match plen {
+        Some(pl) if hlen + pl <= INLINE => Buf::Inline([0; INLINE], hlen + pl),
+        Some(pl) => Buf::Heap(alloc::vec![0; hlen + pl]),
+        None => Buf::Heap(alloc::vec![0; hlen]),
+    };
+    {
+        let out = match &mut buf {
+            Buf::Inline(b, n) => &mut b[..*n],
+            Buf::Heap(v) => &mut v[..],
+        };
+        b64::decode_into(h.as_bytes(), &mut out[..hlen])
+            .ok_or(Status::JwtHeaderParseErrorBadBase64)?;
+    }
+    // Header.
+    let (alg, kid, typ) = {
+        let bytes = &buf.bytes()[..hlen];
+        let base = bytes.as_ptr() as usize;
+        let hdr = json::parse(bytes, MAX_DEPTH)
+            .ok()
+            .and_then(|v| v.as_object())
+            .ok_or(Status::JwtHeaderParseErrorBadJson)?;
+        let (mut alg, mut kid, mut typ, mut crit) = (None, None, None, false);
+        for (k, v) in hdr.iter() {
+            match k.to_cow().as_ref() {
+                "alg" => alg = Some(v),
+                "kid" => kid = Some(v),
+                "typ" => typ = Some(v),
+                "crit" => crit = true,
+                _ => {}
+            }
+        }
+        let alg = match alg {
+            Some(Value::String(s)) => {
+                Alg::from_name(&s.to_cow()).ok_or(Status::JwtHeaderNotImplementedAlg)?
+            }
+            _ => return Err(Status::JwtHeaderBadAlg),
+        };
+        let kid = string_member(kid, base, Status::JwtHeaderBadKid)?;
+        if crit {
+            return Err(Status::JwtHeaderUnsupportedCrit);
+        }
+        let typ = match typ {
+            Some(Value::String(s)) => Some(text_of(s, base)),
+            _ => None,
+        };
+        (alg, kid, typ)
+    };
+    // Payload.
+    let plen = plen.ok_or(Status::JwtPayloadParseErrorBadBase64)?;
+    {
+        let out = match &mut buf {
+            Buf::Inline(b, n) => &mut b[hlen..*n],
+            Buf::Heap(v) => &mut v[hlen..],
+        };
+        b64::decode_into(p.as_bytes(), &mut out[..plen])
+            .ok_or(Status::JwtPayloadParseErrorBadBase64)?;
+    }
+    let bytes = buf.bytes();
+    let base = bytes.as_ptr() as usize;
+    let claims = json::parse(&bytes[hlen..], MAX_DEPTH)
+        .ok()
+        .and_then(|v| v.as_object())
+        .ok_or(Status::JwtPayloadParseErrorBadJson)?;
+    let (mut iss, mut sub, mut iat, mut nbf, mut exp, mut jti, mut aud) =
+        (None, None, None, None, None, None, None);
+    for (k, v) in claims.iter() {
+        let slot = match k.to_cow().as_ref() {
+            "iss" => &mut iss,
+            "sub" => &mut sub,
+            "iat" => &mut iat,
+            "nbf" => &mut nbf,
+            "exp" => &mut exp,
+            "jti" => &mut jti,
+            "aud" => &mut aud,
+            _ => continue,
+        };
+        *slot = Some(v);
+    }
+    let iss = string_member(iss, base, Status::JwtPayloadParseErrorIssNotString)?;
+    let sub = string_member(sub, base, Status::JwtPayloadParseErrorSubNotString)?;
+    let iat = uint_member(
+        iat,
+        Status::JwtPayloadParseErrorIatNotInteger,
+        Status::JwtPayloadParseErrorIatOutOfRange,
+    )?;
+    let nbf = uint_member(
+        nbf,
+        Status::JwtPayloadParseErrorNbfNotInteger,
+        Status::JwtPayloadParseErrorNbfOutOfRange,
+    )?;
+    let exp = uint_member(
+        exp,
+        Status::JwtPayloadParseErrorExpNotInteger,
+        Status::JwtPayloadParseErrorExpOutOfRange,
+    )?;
+    let jti = string_member(jti, base, Status::JwtPayloadParseErrorJtiNotString)?;
+    let aud = match aud {
+        None => None,
+        Some(v @ Value::String(_)) => Some(v),
+        Some(v @ Value::Array(a)) if a.iter().all(|e| matches!(e, Value::String(_))) => Some(v),
+        Some(_) => return Err(Status::JwtPayloadParseErrorAudNotString),
+    };
+    let aud = aud.map(|v| {
+        let raw = match v {
+            Value::String(s) => {
+                // Include the quotes so the stored range re-reads as a JSON string.
+                let start = s.raw().as_ptr() as usize - base - 1;
+                (start, start + s.raw().len() + 2)
+            }
+            other => {
+                let r = other.raw();
+                let start = r.as_ptr() as usize - base;
+                (start, start + r.len())
+            }
+        };
+        raw
+    });
+    // Signature.
+    let sig_len = b64::decoded_len(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
+    let sig = if sig_len <= MAX_SIG {
+        let mut arr = [0u8; MAX_SIG];
+        b64::decode_into(s.as_bytes(), &mut arr).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
+        Sig::Stack(arr, sig_len)
+    } else {
+        Sig::Heap(b64::decode(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?)
+    };
+    Ok((
+        Token {
+            token,
+            signed_len: h.len() + 1 + p.len(),
+            buf,
+            header_len: hlen,
+            alg,
+            kid,
+            typ,
+            iss,
+            sub,
+            jti,
+            iat,
+            nbf,
+            exp,
+            aud,
+        },
+        sig,
+    ))
+}
