@@ -243,12 +243,11 @@ fn uint_member(
 
 /// Parses a token; also returns its decoded signature for verification.
 pub(crate) fn parse(token: &str) -> Result<(Token<'_>, Sig), Status> {
-    // Exactly two dots and three non-empty segments (a JWE has five: JwtBadFormat).
+    // Exactly two dots (a JWE has four: JwtBadFormat). Unlike Envoy, empty segments are not
+    // skipped: an empty header or payload fails as bad JSON, an empty signature fails to verify.
     let mut parts = token.splitn(4, '.');
     let (h, p, s) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(p), Some(s), None) if !h.is_empty() && !p.is_empty() && !s.is_empty() => {
-            (h, p, s)
-        }
+        (Some(h), Some(p), Some(s), None) => (h, p, s),
         _ => return Err(Status::JwtBadFormat),
     };
     let hlen = b64::decoded_len(h.as_bytes()).ok_or(Status::JwtHeaderParseErrorBadBase64)?;
