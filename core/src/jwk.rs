@@ -210,7 +210,11 @@ impl Jwk {
                 (Curve::P256, Alg::ES256) | (Curve::P384, Alg::ES384)
             ),
             Material::P521(_) => alg == Alg::ES512,
-            Material::Oct(_) => matches!(alg, Alg::HS256 | Alg::HS384 | Alg::HS512),
+            // RFC 7518 §3.2: the key must be at least as long as the hash output.
+            Material::Oct(_) => {
+                matches!(alg, Alg::HS256 | Alg::HS384 | Alg::HS512)
+                    && self.bits >= alg_hash_bits(alg)
+            }
             Material::Ed25519(_) => alg == Alg::EdDSA,
         }
     }
@@ -219,6 +223,7 @@ impl Jwk {
     pub(crate) fn from_object(obj: Object<'_>, opts: &JwksOptions) -> Result<Jwk, Status> {
         let (mut kty, mut kid, mut alg, mut crv) = (None, None, None, None);
         let (mut n, mut e, mut x, mut y, mut k) = (None, None, None, None, None);
+        let (mut use_, mut key_ops) = (None, None);
         for (name, value) in obj.iter() {
             let slot = match name.to_cow().as_ref() {
                 "kty" => &mut kty,
@@ -230,6 +235,8 @@ impl Jwk {
                 "x" => &mut x,
                 "y" => &mut y,
                 "k" => &mut k,
+                "use" => &mut use_,
+                "key_ops" => &mut key_ops,
                 _ => continue,
             };
             *slot = Some(value);
@@ -250,6 +257,21 @@ impl Jwk {
             "OKP" => Self::okp(alg_str, &crv, &x)?,
             _ => return Err(Status::JwksNotImplementedKty),
         };
+        // Stricter than Envoy (which ignores both): RFC 7517 §4.2-4.3 reserve a key for its
+        // declared use, so `use` other than "sig" or `key_ops` without "verify" makes it unusable.
+        let for_signatures = match use_ {
+            None => true,
+            Some(v) => v.as_jstr().is_some_and(|s| s.eq_str("sig")),
+        } && match key_ops {
+            None => true,
+            Some(Value::Array(ops)) => ops
+                .iter()
+                .any(|op| op.as_jstr().is_some_and(|s| s.eq_str("verify"))),
+            Some(_) => false,
+        };
+        if !for_signatures {
+            return Err(Status::JwksKeyNotForSignature);
+        }
         Ok(Jwk {
             kid: kid_text,
             alg: alg_text,
@@ -441,8 +463,12 @@ impl Jwk {
         })
     }
 
-    /// Checks `sig` over `data` for a token of `alg`; the caller has applied the family rule.
-    pub(crate) fn verify(&self, alg: Alg, data: &[u8], sig: &[u8]) -> bool {
+    /// Checks a raw JWS signature (`r || s` for ECDSA) over `data` with this key for `alg`;
+    /// false when `alg` is not of this key's family (divergence D3) or the signature is bad.
+    pub fn verify_signature(&self, alg: Alg, data: &[u8], sig: &[u8]) -> bool {
+        if !self.family_allows(alg) {
+            return false;
+        }
         match &self.material {
             Material::Rsa { n, e } => {
                 let params: &signature::RsaParameters = match (alg, self.bits >= 2048) {
@@ -498,6 +524,14 @@ impl Jwk {
                 .verify(data, sig)
                 .is_ok(),
         }
+    }
+}
+
+fn alg_hash_bits(alg: Alg) -> u32 {
+    match alg.hash() {
+        Hash::Sha256 => 256,
+        Hash::Sha384 => 384,
+        Hash::Sha512 => 512,
     }
 }
 

@@ -76,12 +76,28 @@ pub struct Token<'t> {
     exp: Option<u64>,
     /// Range of the raw `aud` value inside the decoded payload.
     aud: Option<(usize, usize)>,
+    /// Whether the payload was read as JWT claims (false for an opaque JWS payload).
+    claims: bool,
+}
+
+/// How the payload is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Payload {
+    /// A JWT claims set: a JSON object with Envoy's registered-claim checks.
+    Claims,
+    /// Any bytes (a plain JWS).
+    Opaque,
 }
 
 impl<'t> Token<'t> {
     /// Splits and decodes `token` (without verifying its signature).
     pub fn parse(token: &'t str) -> Result<Token<'t>, Status> {
-        parse(token).map(|(t, _)| t)
+        parse(token, Payload::Claims).map(|(t, _)| t)
+    }
+
+    /// The decoded payload bytes.
+    pub fn payload(&self) -> &[u8] {
+        &self.buf.bytes()[self.header_len..]
     }
 
     /// The token text as given.
@@ -105,9 +121,13 @@ impl<'t> Token<'t> {
         core::str::from_utf8(&self.buf.bytes()[..self.header_len]).unwrap_or("")
     }
 
-    /// The decoded payload JSON (the claims), exactly as signed.
+    /// The decoded payload JSON (the claims), exactly as signed; `{}` for a plain JWS whose
+    /// payload was not read as claims.
     pub fn payload_json(&self) -> &str {
-        core::str::from_utf8(&self.buf.bytes()[self.header_len..]).unwrap_or("")
+        if !self.claims {
+            return "{}";
+        }
+        core::str::from_utf8(self.payload()).unwrap_or("{}")
     }
 
     /// The header's `alg`.
@@ -242,7 +262,7 @@ fn uint_member(
 }
 
 /// Parses a token; also returns its decoded signature for verification.
-pub(crate) fn parse(token: &str) -> Result<(Token<'_>, Sig), Status> {
+pub(crate) fn parse(token: &str, payload: Payload) -> Result<(Token<'_>, Sig), Status> {
     // Exactly two dots (a JWE has four: JwtBadFormat). Unlike Envoy, empty segments are not
     // skipped: an empty header or payload fails as bad JSON, an empty signature fails to verify.
     let mut parts = token.splitn(4, '.');
@@ -309,6 +329,55 @@ pub(crate) fn parse(token: &str) -> Result<(Token<'_>, Sig), Status> {
         b64::decode_into(p.as_bytes(), &mut out[..plen])
             .ok_or(Status::JwtPayloadParseErrorBadBase64)?;
     }
+    let registered = if payload == Payload::Claims {
+        read_claims(&buf, hlen)?
+    } else {
+        Registered::default()
+    };
+    // Signature.
+    let sig_len = b64::decoded_len(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
+    let sig = if sig_len <= MAX_SIG {
+        let mut arr = [0u8; MAX_SIG];
+        b64::decode_into(s.as_bytes(), &mut arr).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
+        Sig::Stack(arr, sig_len)
+    } else {
+        Sig::Heap(b64::decode(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?)
+    };
+    Ok((
+        Token {
+            token,
+            signed_len: h.len() + 1 + p.len(),
+            buf,
+            header_len: hlen,
+            alg,
+            kid,
+            typ,
+            iss: registered.iss,
+            sub: registered.sub,
+            jti: registered.jti,
+            iat: registered.iat,
+            nbf: registered.nbf,
+            exp: registered.exp,
+            aud: registered.aud,
+            claims: payload == Payload::Claims,
+        },
+        sig,
+    ))
+}
+
+/// The registered claims of a JWT payload, checked in Envoy's order.
+#[derive(Default)]
+struct Registered {
+    iss: Option<Text>,
+    sub: Option<Text>,
+    jti: Option<Text>,
+    iat: Option<u64>,
+    nbf: Option<u64>,
+    exp: Option<u64>,
+    aud: Option<(usize, usize)>,
+}
+
+fn read_claims(buf: &Buf, hlen: usize) -> Result<Registered, Status> {
     let bytes = buf.bytes();
     let base = bytes.as_ptr() as usize;
     let claims = json::parse(&bytes[hlen..], MAX_DEPTH)
@@ -369,32 +438,13 @@ pub(crate) fn parse(token: &str) -> Result<(Token<'_>, Sig), Status> {
         };
         raw
     });
-    // Signature.
-    let sig_len = b64::decoded_len(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
-    let sig = if sig_len <= MAX_SIG {
-        let mut arr = [0u8; MAX_SIG];
-        b64::decode_into(s.as_bytes(), &mut arr).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
-        Sig::Stack(arr, sig_len)
-    } else {
-        Sig::Heap(b64::decode(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?)
-    };
-    Ok((
-        Token {
-            token,
-            signed_len: h.len() + 1 + p.len(),
-            buf,
-            header_len: hlen,
-            alg,
-            kid,
-            typ,
-            iss,
-            sub,
-            jti,
-            iat,
-            nbf,
-            exp,
-            aud,
-        },
-        sig,
-    ))
+    Ok(Registered {
+        iss,
+        sub,
+        jti,
+        iat,
+        nbf,
+        exp,
+        aud,
+    })
 }

@@ -30,4 +30,4 @@ pub use jwk::{Curve, Jwk, JwksOptions, KeyType};
 pub use jwks::Jwks;
 pub use jwt::Token;
 pub use status::Status;
-pub use verify::{verify, Validation, Verified};
+pub use verify::{verify, verify_jws, Validation, Verified};

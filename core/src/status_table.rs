@@ -168,10 +168,12 @@ pub enum Status {
     JwtLifetimeTooLong = 79,
     /// An argument is invalid
     InvalidArgument = 80,
+    /// Jwks key [use] or [key_ops] does not allow verifying signatures
+    JwksKeyNotForSignature = 81,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 81] = [
+pub(crate) const TABLE: [(Status, &str, &str); 82] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -253,4 +255,5 @@ pub(crate) const TABLE: [(Status, &str, &str); 81] = [
     (Status::JwtMissingExp, "JwtMissingExp", "Jwt payload [exp] field is required"),
     (Status::JwtLifetimeTooLong, "JwtLifetimeTooLong", "Jwt lifetime is longer than the maximum allowed"),
     (Status::InvalidArgument, "InvalidArgument", "An argument is invalid"),
+    (Status::JwksKeyNotForSignature, "JwksKeyNotForSignature", "Jwks key [use] or [key_ops] does not allow verifying signatures"),
 ];

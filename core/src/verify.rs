@@ -7,7 +7,7 @@ use core::ops::Deref;
 
 use crate::alg::{Alg, AlgSet};
 use crate::jwks::Jwks;
-use crate::jwt::{self, Token};
+use crate::jwt::{self, Payload, Token};
 use crate::Status;
 
 /// Envoy's default clock skew, in seconds.
@@ -179,7 +179,7 @@ pub fn verify<'t>(
     }
     // A token is ASCII; anything else cannot be base64url.
     let token = core::str::from_utf8(token).map_err(|_| Status::JwtBadFormat)?;
-    let (t, sig) = jwt::parse(token)?;
+    let (t, sig) = jwt::parse(token, Payload::Claims)?;
     if !v.algorithms.contains(t.alg()) {
         return Err(Status::JwtAlgNotAllowed);
     }
@@ -212,6 +212,30 @@ pub fn verify<'t>(
     })
 }
 
+/// Verifies a compact JWS whose payload is any bytes (not a JWT): the header rules, key
+/// selection and signature check of [`verify`], without claim checks. Read the payload with
+/// [`Token::payload`].
+pub fn verify_jws<'t>(
+    token: &'t [u8],
+    jwks: &Jwks,
+    algorithms: AlgSet,
+    max_token_bytes: usize,
+) -> Result<Verified<'t>, Status> {
+    if token.len() > max_token_bytes {
+        return Err(Status::JwtTooLarge);
+    }
+    let token = core::str::from_utf8(token).map_err(|_| Status::JwtBadFormat)?;
+    let (t, sig) = jwt::parse(token, Payload::Opaque)?;
+    if !algorithms.contains(t.alg()) {
+        return Err(Status::JwtAlgNotAllowed);
+    }
+    let key_index = select_and_verify(&t, jwks, sig.bytes())?;
+    Ok(Verified {
+        token: t,
+        key_index,
+    })
+}
+
 /// jwt_verify_lib's key loop with divergence D3: a key is tried when its kid matches (or either
 /// side has none), its alg matches (or it has none), and its family fits the token's alg.
 fn select_and_verify(t: &Token<'_>, jwks: &Jwks, sig: &[u8]) -> Result<usize, Status> {
@@ -232,7 +256,7 @@ fn select_and_verify(t: &Token<'_>, jwks: &Jwks, sig: &[u8]) -> Result<usize, St
         if alg == Alg::EdDSA && sig.len() != 64 {
             return Err(Status::JwtEd25519SignatureWrongLength);
         }
-        if key.verify(alg, data, sig) {
+        if key.verify_signature(alg, data, sig) {
             return Ok(i);
         }
     }

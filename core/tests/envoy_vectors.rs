@@ -428,7 +428,10 @@ fn audience_cases() {
     let cases = load("jwt_verify_lib/audience.json");
     let mut t = Tally::default();
     let signed = "eyJhbGciOiJIUzI1NiJ9";
-    let keys = Jwks::from_json(br#"{"keys":[{"kty":"oct","k":"a2V5"}]}"#).unwrap();
+    let keys = Jwks::from_json(
+        br#"{"keys":[{"kty":"oct","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"}]}"#,
+    )
+    .unwrap();
     for c in cases.as_array().unwrap() {
         let label = c["name"].as_str().unwrap();
         let configured: Vec<&str> = c["configured"]
