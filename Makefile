@@ -9,7 +9,7 @@ export RUST_BACKTRACE := 0
 .PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools
 
 demo:
-	$(CARGO) run -q --release -p meshauth-core --example demo
+	$(CARGO) run -q --release -p meshauth-cli -- demo
 
 test: tools fmt-check generated clippy rust-test nostd-check
 	@echo "make test: all suites passed"

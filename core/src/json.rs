@@ -44,9 +44,8 @@ pub fn parse(input: &[u8], max_depth: usize) -> Result<Value<'_>, Error> {
     Ok(r.value())
 }
 
-/// The root of text that [`parse`] has already accepted (used to re-read stored documents
-/// without validating them again). On text `parse` did not accept it returns garbage, never panics
-/// on a char boundary only if the text is valid JSON: callers must only pass validated text.
+/// The root of text that [`parse`] has already accepted, re-read without validating it again.
+/// Only for text `parse` accepted: on other text the readers may slice off a char boundary.
 pub(crate) fn reread(validated: &str) -> Value<'_> {
     let mut r = Reader { s: validated, i: 0 };
     r.ws();
