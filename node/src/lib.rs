@@ -92,9 +92,7 @@ fn json_parse<'env>(env: &'env Env, text: &str) -> Result<Unknown<'env>> {
     let global = env.get_global()?;
     let json: Object = global.get_named_property("JSON")?;
     let parse: Function<String, Unknown> = json.get_named_property("parse")?;
-    let value = parse.call(text.to_owned())?;
-    // SAFETY-free re-scope: the value lives in the current handle scope, as `env` does.
-    Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), value.raw()) })
+    parse.call(text.to_owned())
 }
 
 /// Options of [`Jwks::from_json`] and [`Jwks::from_pem`].
