@@ -6,12 +6,12 @@ CARGO ?= cargo
 export MESHAUTH_SHARED := $(abspath $(SHARED))
 export RUST_BACKTRACE := 0
 
-.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools
+.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test
 
 demo:
 	$(CARGO) run -q --release -p meshauth-cli -- demo
 
-test: tools fmt-check generated clippy rust-test nostd-check
+test: tools fmt-check generated clippy rust-test nostd-check node-test
 	@echo "make test: all suites passed"
 
 tools:
@@ -35,6 +35,15 @@ rust-test:
 # The core built into a #![no_std] staticlib of its own workspace: fails if std leaks in.
 nostd-check:
 	cd ci/nostd-check && $(CARGO) build --release
+
+# Node binding: plain cargo build, copy the cdylib to node/meshauth.node, npm ci (jose, typescript,
+# @types/node from the lockfile), node --test, then tsc --noEmit over a usage file of index.d.ts.
+node-test:
+	$(CARGO) build -p meshauth-node
+	cp $(or $(CARGO_TARGET_DIR),target)/debug/libmeshauth_node.so node/meshauth.node
+	cd node && npm ci --no-audit --no-fund
+	cd node && node --test test/*.test.mjs
+	cd node && npx tsc --noEmit -p test/tsconfig.json
 
 build:
 	$(CARGO) build --workspace --release

@@ -1,0 +1,363 @@
+//! Node binding of meshauth (`require('meshauth')`): argument conversion, error mapping and the
+//! host clock, over `meshauth-core`. Every check is the core's; nothing here decides whether a
+//! token is valid.
+//!
+//! Errors raised for a core [`Status`] are plain JS `Error`s with `.code` (the status name, e.g.
+//! `'JwtExpired'`), `.status` (its number) and Envoy's message. Bad arguments give an `Error`
+//! with `.code === 'InvalidArg'` and no `.status`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use meshauth_core::{Alg, AlgSet, JwksOptions, Status, Validation};
+use napi::bindgen_prelude::*;
+use napi::{JsValue, Unknown};
+use napi_derive::napi;
+
+/// A JS error code taken from the core status table.
+struct Code(&'static str);
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+/// The JS error for a core status: `Error` with `.code` = name, `.status` = number.
+fn status_error(env: &Env, s: Status) -> Error {
+    let value = JsError::from(Error::new(Code(s.name()), s.message())).into_unknown(*env);
+    let with_status = Object::from_unknown(value).and_then(|mut obj| {
+        obj.set("status", u32::from(s.code()))?;
+        Ok(obj.to_unknown())
+    });
+    match with_status {
+        Ok(value) => Error::from(value),
+        Err(e) => e,
+    }
+}
+
+/// An invalid argument (not a token problem): `Error` with `.code === 'InvalidArg'`.
+fn invalid_arg(msg: impl Into<String>) -> Error {
+    Error::new(napi::Status::InvalidArg, msg.into())
+}
+
+/// Bytes of a `string | Buffer | Uint8Array` argument.
+fn bytes(data: &Either<String, Uint8Array>) -> &[u8] {
+    match data {
+        Either::A(s) => s.as_bytes(),
+        Either::B(b) => b,
+    }
+}
+
+/// A non-negative whole number of seconds (or bytes) from a JS number.
+fn whole(name: &str, v: f64) -> Result<u64> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 {
+        // In range and integral, so the cast is exact.
+        Ok(v as u64)
+    } else {
+        Err(invalid_arg(format!(
+            "{name} must be a non-negative integer, got {v}"
+        )))
+    }
+}
+
+/// The current time in Unix seconds (the host's clock).
+fn wall_clock() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// `now` as given: a number of seconds (fractions dropped) or a BigInt (saturated to i64).
+fn to_now(now: Option<&Either<f64, BigInt>>) -> Result<i64> {
+    match now {
+        None => Ok(wall_clock()),
+        Some(Either::A(n)) if n.is_finite() => {
+            // `as` saturates at the i64 bounds and truncates toward zero.
+            Ok(n.trunc() as i64)
+        }
+        Some(Either::A(n)) => Err(invalid_arg(format!("now must be finite, got {n}"))),
+        Some(Either::B(b)) => {
+            let (v, lossless) = b.get_i64();
+            Ok(match (lossless, b.sign_bit) {
+                (true, _) => v,
+                (false, false) => i64::MAX,
+                (false, true) => i64::MIN,
+            })
+        }
+    }
+}
+
+/// Parses JSON text produced by the core's strict parser with the engine's `JSON.parse`.
+fn json_parse<'env>(env: &'env Env, text: &str) -> Result<Unknown<'env>> {
+    let global = env.get_global()?;
+    let json: Object = global.get_named_property("JSON")?;
+    let parse: Function<String, Unknown> = json.get_named_property("parse")?;
+    parse.call(text.to_owned())
+}
+
+/// Options of [`Jwks::from_json`] and [`Jwks::from_pem`].
+#[napi(object)]
+#[derive(Default)]
+pub struct JwksLoadOptions {
+    /// Accept RSA moduli of 1024-2047 bits (default false: `JwksRsaKeyTooSmall`).
+    pub allow_legacy_rsa: Option<bool>,
+    /// The largest document in bytes (default 1 MiB).
+    pub max_bytes: Option<f64>,
+    /// The most keys (default 512).
+    pub max_keys: Option<f64>,
+    /// For `fromPem`: the key's kid.
+    pub kid: Option<String>,
+    /// For `fromPem`: the key's alg (ES256/ES384/ES512 also fix the curve).
+    pub alg: Option<String>,
+}
+
+fn jwks_options(o: &JwksLoadOptions) -> Result<JwksOptions> {
+    let mut opts = JwksOptions::default();
+    if let Some(v) = o.allow_legacy_rsa {
+        opts.allow_legacy_rsa = v;
+    }
+    if let Some(v) = o.max_bytes {
+        opts.max_bytes = usize::try_from(whole("maxBytes", v)?).unwrap_or(usize::MAX);
+    }
+    if let Some(v) = o.max_keys {
+        opts.max_keys = usize::try_from(whole("maxKeys", v)?).unwrap_or(usize::MAX);
+    }
+    Ok(opts)
+}
+
+/// One usable key of a [`Jwks`].
+#[napi(object)]
+pub struct KeyInfo {
+    /// `kid`, when the key has one.
+    pub kid: Option<String>,
+    /// `alg`, when the key has one.
+    pub alg: Option<String>,
+    /// `RSA`, `EC`, `oct` or `OKP`.
+    pub kty: String,
+    /// `P-256`, `P-384`, `P-521` or `Ed25519`, for EC and OKP keys.
+    pub crv: Option<String>,
+    /// Key size in bits (RSA modulus, curve size, HMAC key length).
+    pub bits: u32,
+}
+
+/// A parsed, prepared key set (immutable). Build it with `Jwks.fromJson` or `Jwks.fromPem`.
+#[napi]
+pub struct Jwks {
+    inner: meshauth_core::Jwks,
+}
+
+#[napi]
+impl Jwks {
+    /// Parses a JWKS document (or one JWK, or Google's kid→certificate map). Unusable keys are
+    /// skipped as Envoy does; throws the first key's status when none is usable.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(
+        env: Env,
+        data: Either<String, Uint8Array>,
+        options: Option<JwksLoadOptions>,
+    ) -> Result<Jwks> {
+        let opts = jwks_options(&options.unwrap_or_default())?;
+        meshauth_core::Jwks::from_json_with(bytes(&data), &opts)
+            .map(|inner| Jwks { inner })
+            .map_err(|s| status_error(&env, s))
+    }
+
+    /// Parses one PEM `PUBLIC KEY` (RSA, EC or Ed25519), optionally giving it a kid and an alg.
+    #[napi(factory, catch_unwind)]
+    pub fn from_pem(
+        env: Env,
+        data: Either<String, Uint8Array>,
+        options: Option<JwksLoadOptions>,
+    ) -> Result<Jwks> {
+        let o = options.unwrap_or_default();
+        let opts = jwks_options(&o)?;
+        meshauth_core::Jwks::from_pem_with(bytes(&data), o.kid.as_deref(), o.alg.as_deref(), &opts)
+            .map(|inner| Jwks { inner })
+            .map_err(|s| status_error(&env, s))
+    }
+
+    /// A key set with no keys (every verification fails key selection).
+    #[napi(factory)]
+    pub fn empty() -> Jwks {
+        Jwks {
+            inner: meshauth_core::Jwks::empty(),
+        }
+    }
+
+    /// The number of usable keys.
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The keys' kids, index-aligned with the keys (`null` for a key without one).
+    #[napi(getter)]
+    pub fn kids(&self) -> Vec<Option<String>> {
+        self.inner
+            .keys()
+            .iter()
+            .map(|k| k.kid().map(str::to_owned))
+            .collect()
+    }
+
+    /// A description of every usable key, in document order.
+    #[napi(getter)]
+    pub fn keys(&self) -> Vec<KeyInfo> {
+        self.inner
+            .keys()
+            .iter()
+            .map(|k| KeyInfo {
+                kid: k.kid().map(str::to_owned),
+                alg: k.alg().map(str::to_owned),
+                kty: k.kty().name().to_owned(),
+                crv: k.curve().map(|c| c.name().to_owned()),
+                bits: k.bits(),
+            })
+            .collect()
+    }
+}
+
+/// Options of [`verify`] and [`verify_complete`].
+#[napi(object)]
+#[derive(Default)]
+pub struct VerifyOptions {
+    /// Required `iss` (exact match).
+    pub issuer: Option<String>,
+    /// Accepted audiences (Envoy's sanitising; empty or absent = no audience check).
+    pub audiences: Option<Vec<String>>,
+    /// Seconds of tolerance for `nbf`/`exp` (default 60).
+    pub clock_skew: Option<f64>,
+    /// Allowed `alg` values (default: all 13 meshauth implements).
+    pub algorithms: Option<Vec<String>>,
+    /// The time to verify at, Unix seconds (number or BigInt); default the system clock.
+    pub now: Option<Either<f64, BigInt>>,
+    /// Require an `exp` claim (`JwtMissingExp`).
+    pub require_exp: Option<bool>,
+    /// Bound `exp - iat` (or `exp - now`) in seconds (`JwtLifetimeTooLong`); implies `requireExp`.
+    pub max_lifetime: Option<f64>,
+    /// Largest token in bytes (default 16384; larger is `JwtTooLarge`).
+    pub max_token_bytes: Option<f64>,
+}
+
+fn validation(o: &VerifyOptions) -> Result<Validation> {
+    let mut v = Validation::new();
+    if let Some(iss) = &o.issuer {
+        v.set_issuer(iss);
+    }
+    for a in o.audiences.iter().flatten() {
+        v.add_audience(a);
+    }
+    if let Some(s) = o.clock_skew {
+        v.set_clock_skew(whole("clockSkew", s)?);
+    }
+    if let Some(names) = &o.algorithms {
+        let mut set = AlgSet::EMPTY;
+        for n in names {
+            let alg = Alg::from_name(n)
+                .ok_or_else(|| invalid_arg(format!("unsupported algorithm {n:?}")))?;
+            set = set.with(alg);
+        }
+        v.set_algorithms(set);
+    }
+    if let Some(r) = o.require_exp {
+        v.set_require_exp(r);
+    }
+    if let Some(m) = o.max_lifetime {
+        v.set_max_lifetime(Some(whole("maxLifetime", m)?));
+    }
+    if let Some(b) = o.max_token_bytes {
+        v.set_max_token_bytes(usize::try_from(whole("maxTokenBytes", b)?).unwrap_or(usize::MAX));
+    }
+    Ok(v)
+}
+
+/// Runs the core verification and hands the verified token to `f`.
+fn with_verified<T>(
+    env: &Env,
+    token: &Either<String, Uint8Array>,
+    jwks: &Jwks,
+    options: Option<VerifyOptions>,
+    f: impl FnOnce(&meshauth_core::Verified<'_>) -> Result<T>,
+) -> Result<T> {
+    let o = options.unwrap_or_default();
+    let v = validation(&o)?;
+    let now = to_now(o.now.as_ref())?;
+    match meshauth_core::verify(bytes(token), &jwks.inner, &v, now) {
+        Ok(t) => f(&t),
+        Err(s) => Err(status_error(env, s)),
+    }
+}
+
+/// Verifies a compact JWS against `jwks` and returns its claims. Throws an `Error` with
+/// `.code` (status name) and `.status` (number) when the token is rejected.
+#[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
+pub fn verify<'env>(
+    env: &'env Env,
+    token: Either<String, Uint8Array>,
+    jwks: &Jwks,
+    options: Option<VerifyOptions>,
+) -> Result<Unknown<'env>> {
+    with_verified(env, &token, jwks, options, |t| {
+        json_parse(env, t.payload_json())
+    })
+}
+
+/// Verifies like [`verify`] and returns `{ header, payload, principal, scopes }`.
+#[napi(catch_unwind, ts_return_type = "VerifiedToken")]
+pub fn verify_complete<'env>(
+    env: &'env Env,
+    token: Either<String, Uint8Array>,
+    jwks: &Jwks,
+    options: Option<VerifyOptions>,
+) -> Result<Object<'env>> {
+    with_verified(env, &token, jwks, options, |t| {
+        let mut out = Object::new(env)?;
+        out.set("header", json_parse(env, t.header_json())?)?;
+        out.set("payload", json_parse(env, t.payload_json())?)?;
+        out.set("principal", t.principal())?;
+        let scopes: Vec<String> = t.scopes().into_iter().map(|s| s.into_owned()).collect();
+        out.set("scopes", scopes)?;
+        out.set("keyIndex", u32::try_from(t.key_index()).unwrap_or(u32::MAX))?;
+        Ok(out)
+    })
+}
+
+/// Decodes a token's protected header without verifying anything (for choosing a key set).
+/// Throws the parse status (`JwtBadFormat`, `JwtHeaderParseErrorBadJson`, ...).
+#[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
+pub fn decode_protected_header<'env>(
+    env: &'env Env,
+    token: Either<String, Uint8Array>,
+) -> Result<Unknown<'env>> {
+    let text = std::str::from_utf8(bytes(&token)).map_err(|_| Status::JwtBadFormat);
+    match text.and_then(meshauth_core::Token::parse) {
+        Ok(t) => json_parse(env, t.header_json()),
+        Err(s) => Err(status_error(env, s)),
+    }
+}
+
+/// One row of the status table.
+#[napi(object)]
+pub struct StatusInfo {
+    /// The number (0-72 are jwt_verify_lib's).
+    pub code: u32,
+    /// The name, used as `err.code`.
+    pub name: String,
+    /// Envoy's message.
+    pub message: String,
+    /// The HTTP status an authenticator answers with.
+    pub http_status: u32,
+}
+
+/// The core's whole status table, in code order.
+#[napi]
+pub fn statuses() -> Vec<StatusInfo> {
+    Status::all()
+        .map(|s| StatusInfo {
+            code: u32::from(s.code()),
+            name: s.name().to_owned(),
+            message: s.message().to_owned(),
+            http_status: u32::from(s.http_status()),
+        })
+        .collect()
+}

@@ -1,0 +1,74 @@
+// Type-checked (tsc --noEmit -p test/tsconfig.json), never run: exercises index.d.ts the way an
+// application would. Each `@ts-expect-error` line must be an error, so a too-loose declaration
+// fails the check too.
+import meshauth = require('..');
+import type { JWTVerifyResult, MeshAuthError, VerifiedToken } from '..';
+
+const { Jwks, verify, verifyComplete, jwtVerify, createLocalJWKSet, statuses, decodeProtectedHeader } = meshauth;
+
+const set: meshauth.Jwks = Jwks.fromJson('{"keys":[]}', { allowLegacyRsa: false, maxKeys: 10 });
+const fromBuffer = Jwks.fromJson(Buffer.from('{}'));
+const pem = Jwks.fromPem('-----BEGIN PUBLIC KEY-----', { kid: 'k', alg: 'ES256' });
+const size: number = set.size + fromBuffer.size + pem.size + Jwks.empty().size;
+const kids: Array<string | null> = set.kids;
+const bits: number = set.keys[0].bits;
+
+const claims: Record<string, unknown> = verify('t', set, {
+  issuer: 'https://issuer',
+  audiences: ['api'],
+  clockSkew: 60,
+  algorithms: ['RS256'],
+  now: 1_800_000_000,
+  requireExp: true,
+  maxLifetime: 3600,
+  maxTokenBytes: 8192,
+});
+verify(new Uint8Array(3), set, { now: 10n });
+const full: VerifiedToken = verifyComplete('t', set);
+const principal: string | null = full.principal;
+const scopes: string[] = full.scopes;
+const alg: unknown = decodeProtectedHeader('t').alg;
+const table: number = statuses()[0].httpStatus;
+
+try {
+  verify('t', set);
+} catch (e) {
+  const err = e as MeshAuthError;
+  const code: string = err.code;
+  const status: number | undefined = err.status;
+  void [code, status];
+}
+
+async function joseStyle(): Promise<string | undefined> {
+  const local = createLocalJWKSet({ keys: [] });
+  const doc: { keys: object[] } = local.jwks();
+  const r: JWTVerifyResult<{ role: string }> = await jwtVerify<{ role: string }>('t', local, {
+    issuer: 'https://issuer',
+    audience: ['a', 'b'],
+    clockTolerance: '1m',
+    algorithms: ['ES256'],
+    currentDate: new Date(),
+    requiredClaims: ['exp'],
+  });
+  const role: string = r.payload.role;
+  const kid: string | undefined = r.protectedHeader.kid;
+  await jwtVerify('t', set);
+  await jwtVerify('t', async () => ({ keys: [] }));
+  void [doc, role, kid];
+  return r.payload.sub;
+}
+
+// @ts-expect-error the constructor is private: use Jwks.fromJson / fromPem
+new Jwks();
+// @ts-expect-error size is read-only
+set.size = 3;
+// @ts-expect-error the option is audiences (a list), not audience
+verify('t', set, { audience: 'api' });
+// @ts-expect-error now is seconds as a number or bigint, not a Date
+verify('t', set, { now: new Date() });
+// @ts-expect-error maxTokenAge is not supported by jwtVerify
+void jwtVerify('t', set, { maxTokenAge: 60 });
+// @ts-expect-error verify is synchronous and returns claims, not a promise
+const notAPromise: Promise<unknown> = verify('t', set);
+
+void [notAPromise, size, kids, bits, claims, principal, scopes, alg, table, joseStyle];
