@@ -7,7 +7,11 @@
 extern crate alloc;
 
 pub mod b64;
+pub mod bundle;
+pub mod cert;
 pub mod json;
+pub mod rotation;
+pub mod sds;
 pub mod status;
 
 pub use status::Status;

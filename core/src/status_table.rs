@@ -168,10 +168,24 @@ pub enum Status {
     JwtLifetimeTooLong = 79,
     /// An argument is invalid
     InvalidArgument = 80,
+    /// Certificate input contains no certificate
+    CertNotFound = 81,
+    /// Certificate PEM block is malformed (no END line, bad base64 or headers)
+    CertBadPem = 82,
+    /// Certificate DER ends before its encoded length
+    CertTruncated = 83,
+    /// Certificate DER is not a valid X.509 certificate
+    CertMalformed = 84,
+    /// Certificate input is larger than the maximum size or certificate count
+    CertTooLarge = 85,
+    /// Rotation input is invalid (ratio or jitter outside 0..=1, or expire not after created)
+    RotationInvalidInput = 86,
+    /// SDS resource name is not default, ROOTCA, file-cert:<cert>~<key> or file-root:<path>
+    SdsBadResourceName = 87,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 81] = [
+pub(crate) const TABLE: [(Status, &str, &str); 88] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -253,4 +267,11 @@ pub(crate) const TABLE: [(Status, &str, &str); 81] = [
     (Status::JwtMissingExp, "JwtMissingExp", "Jwt payload [exp] field is required"),
     (Status::JwtLifetimeTooLong, "JwtLifetimeTooLong", "Jwt lifetime is longer than the maximum allowed"),
     (Status::InvalidArgument, "InvalidArgument", "An argument is invalid"),
+    (Status::CertNotFound, "CertNotFound", "Certificate input contains no certificate"),
+    (Status::CertBadPem, "CertBadPem", "Certificate PEM block is malformed (no END line, bad base64 or headers)"),
+    (Status::CertTruncated, "CertTruncated", "Certificate DER ends before its encoded length"),
+    (Status::CertMalformed, "CertMalformed", "Certificate DER is not a valid X.509 certificate"),
+    (Status::CertTooLarge, "CertTooLarge", "Certificate input is larger than the maximum size or certificate count"),
+    (Status::RotationInvalidInput, "RotationInvalidInput", "Rotation input is invalid (ratio or jitter outside 0..=1, or expire not after created)"),
+    (Status::SdsBadResourceName, "SdsBadResourceName", "SDS resource name is not default, ROOTCA, file-cert:<cert>~<key> or file-root:<path>"),
 ];

@@ -1,0 +1,1 @@
+//! sds (in progress).
