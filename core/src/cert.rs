@@ -317,6 +317,12 @@ pub fn expiry(data: &[u8]) -> Result<i64, Status> {
     Err(first_error)
 }
 
+/// Istio's `TimeBeforeCertExpires`: seconds from `now` (Unix seconds) to the [`expiry`] of the
+/// first certificate; negative once it has expired.
+pub fn time_before_expiry(data: &[u8], now: i64) -> Result<i64, Status> {
+    Ok(expiry(data)?.saturating_sub(now))
+}
+
 /// The certificate of a chain that expires first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChainExpiry {
