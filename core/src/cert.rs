@@ -261,7 +261,7 @@ pub fn parse_blocks(data: &[u8]) -> Result<Vec<Block>, Status> {
     let out: Vec<Block> = raw
         .into_iter()
         .filter(|b| is_cert_label(b.label))
-        .map(|b| match b.body {
+        .map(|b| match b.decode() {
             Ok(der) => Block {
                 range: b.start..b.end,
                 result: parse_der(&der),
@@ -305,11 +305,11 @@ pub fn expiry(data: &[u8]) -> Result<i64, Status> {
     }
     let mut first_error = Status::CertNotFound;
     for b in raw.iter().take(MAX_BLOCKS) {
-        match &b.body {
-            Ok(der) => return parse_der(der).map(|c| c.not_after),
+        match b.decode() {
+            Ok(der) => return parse_der(&der).map(|c| c.not_after),
             Err(e) => {
                 if first_error == Status::CertNotFound {
-                    first_error = *e;
+                    first_error = e;
                 }
             }
         }

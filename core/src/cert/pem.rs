@@ -12,8 +12,16 @@ pub(crate) struct RawBlock<'a> {
     pub end: usize,
     /// The label of the BEGIN line.
     pub label: &'a [u8],
+    /// The block text (BEGIN line to END line) to decode, or `CertBadPem` if it has no END line
+    /// or the END label differs.
+    pub text: Result<&'a [u8], Status>,
+}
+
+impl RawBlock<'_> {
     /// The decoded body, or `CertBadPem`.
-    pub body: Result<Vec<u8>, Status>,
+    pub fn decode(&self) -> Result<Vec<u8>, Status> {
+        decode(self.text?)
+    }
 }
 
 const BEGIN: &[u8] = b"-----BEGIN ";
@@ -66,15 +74,15 @@ pub(crate) fn blocks(data: &[u8]) -> Vec<RawBlock<'_>> {
                     start,
                     end: ls,
                     label: old,
-                    body: Err(Status::CertBadPem),
+                    text: Err(Status::CertBadPem),
                 });
             }
             open = Some((ls, label));
         } else if let Some(label) = boundary(line, END) {
             if let Some((start, begin_label)) = open.take() {
                 let end = ls + trim_end(line).len();
-                let body = if label == begin_label {
-                    decode(&data[start..end])
+                let text = if label == begin_label {
+                    Ok(&data[start..end])
                 } else {
                     Err(Status::CertBadPem)
                 };
@@ -82,7 +90,7 @@ pub(crate) fn blocks(data: &[u8]) -> Vec<RawBlock<'_>> {
                     start,
                     end,
                     label: begin_label,
-                    body,
+                    text,
                 });
             }
         }
@@ -92,7 +100,7 @@ pub(crate) fn blocks(data: &[u8]) -> Vec<RawBlock<'_>> {
             start,
             end: data.len(),
             label,
-            body: Err(Status::CertBadPem),
+            text: Err(Status::CertBadPem),
         });
     }
     out
