@@ -17,11 +17,15 @@ extern crate alloc;
 
 pub mod alg;
 pub mod b64;
+pub mod bundle;
+pub mod cert;
 pub mod claims;
 pub mod json;
 pub mod jwk;
 pub mod jwks;
 pub mod jwt;
+pub mod rotation;
+pub mod sds;
 pub mod status;
 pub mod verify;
 

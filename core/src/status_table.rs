@@ -170,10 +170,24 @@ pub enum Status {
     InvalidArgument = 80,
     /// Jwks key [use] or [key_ops] does not allow verifying signatures
     JwksKeyNotForSignature = 81,
+    /// Certificate input contains no certificate
+    CertNotFound = 82,
+    /// Certificate PEM block is malformed (no END line, bad base64 or headers)
+    CertBadPem = 83,
+    /// Certificate DER ends before its encoded length
+    CertTruncated = 84,
+    /// Certificate DER is not a valid X.509 certificate
+    CertMalformed = 85,
+    /// Certificate input is larger than the maximum size or certificate count
+    CertTooLarge = 86,
+    /// Rotation input is invalid (ratio or jitter outside 0..=1, or expire not after created)
+    RotationInvalidInput = 87,
+    /// SDS resource name is not default, ROOTCA, file-cert:<cert>~<key> or file-root:<path>
+    SdsBadResourceName = 88,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 82] = [
+pub(crate) const TABLE: [(Status, &str, &str); 89] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -256,4 +270,11 @@ pub(crate) const TABLE: [(Status, &str, &str); 82] = [
     (Status::JwtLifetimeTooLong, "JwtLifetimeTooLong", "Jwt lifetime is longer than the maximum allowed"),
     (Status::InvalidArgument, "InvalidArgument", "An argument is invalid"),
     (Status::JwksKeyNotForSignature, "JwksKeyNotForSignature", "Jwks key [use] or [key_ops] does not allow verifying signatures"),
+    (Status::CertNotFound, "CertNotFound", "Certificate input contains no certificate"),
+    (Status::CertBadPem, "CertBadPem", "Certificate PEM block is malformed (no END line, bad base64 or headers)"),
+    (Status::CertTruncated, "CertTruncated", "Certificate DER ends before its encoded length"),
+    (Status::CertMalformed, "CertMalformed", "Certificate DER is not a valid X.509 certificate"),
+    (Status::CertTooLarge, "CertTooLarge", "Certificate input is larger than the maximum size or certificate count"),
+    (Status::RotationInvalidInput, "RotationInvalidInput", "Rotation input is invalid (ratio or jitter outside 0..=1, or expire not after created)"),
+    (Status::SdsBadResourceName, "SdsBadResourceName", "SDS resource name is not default, ROOTCA, file-cert:<cert>~<key> or file-root:<path>"),
 ];
