@@ -264,3 +264,24 @@ def test_docstrings_everywhere():
     for word in ("issuer", "audiences", "clock_skew", "algorithms", "now", "JwtExpired"):
         assert word in text
     assert "HMAC" in pydoc.render_doc(meshauth.decode_complete)
+
+
+def test_stubs_match_the_module():
+    import ast
+    import pathlib
+
+    pkg = pathlib.Path(meshauth.__file__).parent
+    assert (pkg / "py.typed").is_file()
+    tree = ast.parse((pkg / "_meshauth.pyi").read_text())
+    stubbed = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    native = {n for n in dir(meshauth._meshauth) if not n.startswith("_")}
+    assert stubbed == native
+    for cls in (meshauth.Jwks, meshauth.VerifiedToken):
+        node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__)
+        members = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} - {"__len__"}
+        assert members == {n for n in vars(cls) if not n.startswith("_")}
+    etree = ast.parse((pkg / "errors.pyi").read_text())
+    names = {n.name for n in etree.body if isinstance(n, ast.ClassDef)}
+    assert names == {
+        n for n in meshauth.errors.__all__ if isinstance(getattr(meshauth.errors, n), type)
+    } - {"PyJWTError"}

@@ -112,7 +112,7 @@ def decode_complete(
 
     Raises PyJWT's exception classes (all :class:`meshauth.MeshAuthError` with ``.code``).
     """
-    opts = dict(_OPTION_DEFAULTS)
+    opts: Dict[str, Any] = dict(_OPTION_DEFAULTS)
     if options:
         unknown = set(options) - set(_OPTION_DEFAULTS) - {"verify_sub", "verify_jti"}
         if unknown:
