@@ -96,8 +96,6 @@ fn jwks_options(allow_legacy_rsa: bool) -> JwksOptions {
 
 #[pymethods]
 impl Jwks {
-    /// Jwks.from_json(data, *, allow_legacy_rsa=False) -> Jwks
-    ///
     /// Parses a JWKS document (`{"keys": [...]}`, str or bytes) or Google's kid -> PEM
     /// certificate map. `allow_legacy_rsa` accepts 1024-2047-bit RSA keys (refused by default).
     /// Raises a `MeshAuthError` subclass (e.g. `meshauth.errors.JwksParseError`).
@@ -110,8 +108,6 @@ impl Jwks {
             .map_err(|s| status_err(py, s))
     }
 
-    /// Jwks.from_pem(data, *, kid=None, alg=None, allow_legacy_rsa=False) -> Jwks
-    ///
     /// Parses one PEM `PUBLIC KEY` (SubjectPublicKeyInfo: RSA, EC P-256/384/521 or Ed25519),
     /// optionally giving it a `kid` and an `alg` (Envoy's `createFromPem`).
     #[staticmethod]
@@ -248,9 +244,6 @@ fn run_verify(
     .map_err(|s: Status| status_err(py, s))
 }
 
-/// verify(token, jwks, *, issuer=None, audiences=None, clock_skew=60, algorithms=None, now=None,
-/// require_exp=False, max_lifetime=None, max_token_bytes=None) -> dict
-///
 /// Verifies a compact JWS `token` (str or bytes) against `jwks` exactly as Envoy's jwt_authn
 /// does, in its order: parse, allowed algorithm, issuer (exact), time (`now + clock_skew < nbf`
 /// is JwtNotYetValid, `now > exp + clock_skew` is JwtExpired), audience (any of `audiences`,
@@ -358,8 +351,6 @@ impl VerifiedToken {
         &self.token
     }
 
-    /// claim(path) -> value or None
-    ///
     /// A claim by dotted path (`"a.b.c"` walks nested objects, as Envoy's claim_to_headers and
     /// Istio's `request.auth.claims[a][b]`); None when absent.
     fn claim<'py>(&self, py: Python<'py>, path: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
@@ -384,9 +375,7 @@ impl VerifiedToken {
     }
 }
 
-/// verify_complete(token, jwks, **same keywords as verify) -> VerifiedToken
-///
-/// As `verify`, returning a `VerifiedToken` with `.header`, `.claims`, `.principal`, `.scopes`,
+/// As `verify` (same arguments and errors), returning a `VerifiedToken` with `.header`, `.claims`, `.principal`, `.scopes`,
 /// `.claim(path)`, `.alg`, `.kid` and `.key_index`.
 #[pyfunction]
 #[pyo3(signature = (token, jwks, *, issuer = None, audiences = None, clock_skew = 60,
@@ -431,9 +420,7 @@ fn verify_complete(
     })
 }
 
-/// decode_unverified(token) -> (header: dict, claims: dict)
-///
-/// UNVERIFIED: splits and decodes a token with the core's strict parser and checks nothing
+/// UNVERIFIED: returns `(header, claims)` as dicts. Splits and decodes a token with the core's strict parser and checks nothing
 /// else (no signature, no time, no issuer or audience). For inspection and debugging only.
 #[pyfunction]
 fn decode_unverified<'py>(
@@ -450,7 +437,7 @@ fn decode_unverified<'py>(
     Ok((json_loads(py, &h)?, json_loads(py, &p)?))
 }
 
-/// b64url_encode(data: bytes) -> str: base64url without padding (the core's encoder).
+/// Base64url without padding, as a str (the core's encoder).
 #[pyfunction]
 fn b64url_encode(data: &[u8]) -> String {
     core::b64::encode(data)
