@@ -6,12 +6,12 @@ CARGO ?= cargo
 export MESHAUTH_SHARED := $(abspath $(SHARED))
 export RUST_BACKTRACE := 0
 
-.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test
+.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test py-test
 
 demo:
 	$(CARGO) run -q --release -p meshauth-cli -- demo
 
-test: tools fmt-check generated clippy rust-test nostd-check node-test
+test: tools fmt-check generated clippy rust-test nostd-check py-test node-test
 	@echo "make test: all suites passed"
 
 tools:
@@ -47,3 +47,18 @@ node-test:
 
 build:
 	$(CARGO) build --workspace --release
+
+# Python binding: a virtualenv at .venv (left in place: `import meshauth` works there), a debug
+# abi3 wheel built by maturin and installed into it, then the pytest suite (PyJWT is a test
+# dependency: the compatible layer is checked against it).
+VENV ?= .venv
+VENV_PY := $(VENV)/bin/python
+PY_WHEELS := target/py-wheels
+
+py-test:
+	@test -x $(VENV_PY) || python3 -m venv $(VENV)
+	$(VENV_PY) -m pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest pyjwt cryptography
+	rm -rf $(PY_WHEELS)
+	$(VENV)/bin/maturin build -q -m py/Cargo.toml -o $(PY_WHEELS) -i $(VENV_PY)
+	$(VENV_PY) -m pip install -q --disable-pip-version-check --force-reinstall --no-deps $(PY_WHEELS)/meshauth-*.whl
+	cd py && $(abspath $(VENV_PY)) -m pytest -q -p no:cacheprovider tests
