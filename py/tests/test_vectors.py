@@ -4,16 +4,13 @@
   case (with its ``strict_expect*`` where tagged with a divergence, and its
   ``strict_equivalent`` rewrite giving the original answer);
 * ``jwt_verify_lib/status.json``: every status has an exception with that code and message;
-* ``security/jwt_attacks.json``: every case's ``status``, except ``b64-sig-padded`` (meshauth
-  accepts exact padding, for Envoy parity) and the one ``policy`` case. Where the case pins
-  Envoy's answer (``envoy_status`` starting with a status name) the core's Envoy-parity answer is accepted
-  too; where the key set is refused at load time, the per-key status (``jwks_status``, or any
-  ``Jwks*`` status when that field is a description) stands for ``JwksNoValidKeys``;
-  ``token-over-16KiB`` may use the dedicated ``JwtTooLarge`` (the case's note allows it);
-  ``VECTOR_ISSUES`` lists cases whose stated premise is false (checked by a test).
+* ``security/jwt_attacks.json``: every case's ``expect`` and exact ``status``, or meshauth's
+  documented override from ``tests/vectors/attack_overrides.json`` (the same file the Rust and
+  Node suites read).
 """
 
 import json
+import pathlib
 
 import pytest
 
@@ -104,58 +101,21 @@ def test_status_table_matches_envoy():
     assert {r["name"] for r in STATUS} <= {r[1] for r in table}
 
 
-# Vector data issues (reported to the corpus owner): the case's premise is false.
-# b64-sig-length-mod4-1: "append one A (length = 1 mod 4)" was applied to a 43-character
-# signature, giving 44 characters (0 mod 4): valid base64url for 33 bytes, so the token is
-# rejected by the signature check (JwtVerificationFail), not by base64 decoding.
-VECTOR_ISSUES = {"b64-sig-length-mod4-1": "JwtVerificationFail"}
-
-
-def test_vector_issue_premise():
-    import base64
-
-    case = next(c for c in ATTACKS["cases"] if c["id"] == "b64-sig-length-mod4-1")
-    sig = case["token"].rsplit(".", 1)[1]
-    assert len(sig) % 4 == 0  # not the impossible length the case claims
-    raw = base64.urlsafe_b64decode(sig)
-    assert len(raw) == 33 and base64.urlsafe_b64encode(raw).decode() == sig
+# meshauth's documented answers where they differ from the corpus (shared with the Rust and Node
+# suites, so every surface expects the same statuses).
+OVERRIDES = json.loads(
+    (pathlib.Path(__file__).resolve().parents[2] / "tests" / "vectors" / "attack_overrides.json").read_text()
+)["overrides"]
 
 
 def attack_cases():
-    return list(_attack_cases())
-
-
-def _attack_cases():
-    for c in ATTACKS["cases"]:
-        if c["expect"] == "policy":
-            continue
-        yield pytest.param(c, id=c["id"])
-
-
-STATUS_NAMES = {r[1] for r in meshauth.status_table()}
+    return [pytest.param(c, id=c["id"]) for c in ATTACKS["cases"]]
 
 
 def attack_expected(c):
-    """The set of acceptable statuses (see the module docstring)."""
-    if c["id"] == "b64-sig-padded":
-        return {"Ok"}  # exact padding is accepted, for Envoy parity
-    want = {c["status"]}
-    envoy = (c.get("envoy_status") or "").split(" ")[0]  # "JwtBadFormat (why ...)"
-    if envoy in STATUS_NAMES and envoy != "Ok":
-        want.add(envoy)
-    if c["id"] in VECTOR_ISSUES:
-        want = {VECTOR_ISSUES[c["id"]]}
-    if c["id"] == "token-over-16KiB":
-        want.add("JwtTooLarge")
-    return want
-
-
-def load_status(c):
-    """Statuses standing for JwksNoValidKeys when the key set is refused at load time."""
-    js = c.get("jwks_status", "")
-    if js in STATUS_NAMES:
-        return {js}
-    return {n for n in STATUS_NAMES if n.startswith("Jwks")}
+    """(outcome, status): the case's own, or meshauth's override."""
+    o = OVERRIDES.get(c["id"], c)
+    return o["expect"], o["status"]
 
 
 @pytest.mark.parametrize("case", attack_cases())
@@ -174,19 +134,22 @@ def test_jwt_attacks(case):
             now=val["now"],
         )
 
-    want = attack_expected(case)
+    expect, want = attack_expected(case)
     try:
         meshauth.Jwks.from_json(json.dumps(doc))
     except meshauth.MeshAuthError as e:
-        assert case["status"] == "JwksNoValidKeys", e.code
-        assert e.code in load_status(case)
+        # Envoy answers JwksNoValidKeys when the provider's key set did not load; the set's own
+        # status is the first refused key's (`jwks_status` when it names a status).
+        assert want == "JwksNoValidKeys", e.code
+        if case.get("jwks_status") in {r[1] for r in meshauth.status_table()}:
+            assert e.code == case["jwks_status"]
         assert isinstance(e, meshauth.InvalidKeyError)
         return
     got = outcome(run)
-    assert got in want
-    assert (got == "Ok") == (case["expect"] == "accept" or case["id"] == "b64-sig-padded")
+    assert got == want
+    assert (got == "Ok") == (expect == "accept")
 
 
 def test_attack_corpus_is_complete():
-    ids = [c.id for c in attack_cases()]
-    assert len(ids) == len(ATTACKS["cases"]) - 1 and len(ids) >= 160
+    assert len(attack_cases()) == 167
+    assert set(OVERRIDES) <= {c["id"] for c in ATTACKS["cases"]}
