@@ -168,10 +168,18 @@ pub enum Status {
     JwtLifetimeTooLong = 79,
     /// An argument is invalid
     InvalidArgument = 80,
+    /// An entry of [keys] in Jwks is not an object
+    JwksKeyNotObject = 81,
+    /// OpenID configuration is not a JSON object, is too large, or has no string [issuer]
+    DiscoveryBadDocument = 82,
+    /// OpenID configuration [issuer] does not match the expected issuer
+    DiscoveryIssuerMismatch = 83,
+    /// OpenID configuration [jwks_uri] is missing or is not an absolute https URL
+    DiscoveryBadJwksUri = 84,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 81] = [
+pub(crate) const TABLE: [(Status, &str, &str); 85] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -253,4 +261,8 @@ pub(crate) const TABLE: [(Status, &str, &str); 81] = [
     (Status::JwtMissingExp, "JwtMissingExp", "Jwt payload [exp] field is required"),
     (Status::JwtLifetimeTooLong, "JwtLifetimeTooLong", "Jwt lifetime is longer than the maximum allowed"),
     (Status::InvalidArgument, "InvalidArgument", "An argument is invalid"),
+    (Status::JwksKeyNotObject, "JwksKeyNotObject", "An entry of [keys] in Jwks is not an object"),
+    (Status::DiscoveryBadDocument, "DiscoveryBadDocument", "OpenID configuration is not a JSON object, is too large, or has no string [issuer]"),
+    (Status::DiscoveryIssuerMismatch, "DiscoveryIssuerMismatch", "OpenID configuration [issuer] does not match the expected issuer"),
+    (Status::DiscoveryBadJwksUri, "DiscoveryBadJwksUri", "OpenID configuration [jwks_uri] is missing or is not an absolute https URL"),
 ];
