@@ -58,8 +58,8 @@ pub struct Config {
     /// Minimum time between the start of the last fetch of an entry and a fetch caused by an
     /// unknown `kid` (default 30 s, jose's `cooldownDuration`).
     pub unknown_kid_cooldown: u64,
-    /// A fetch not reported within this time counts as failed (default 60 s); a later report for
-    /// it is refused.
+    /// A fetch not reported within this time counts as failed at its deadline (default 60 s); a
+    /// later report for it is refused with `InvalidArgument`.
     pub fetch_timeout: u64,
     /// Use `Cache-Control: max-age` of a successful JWKS response as the next refresh delay,
     /// clamped to `[cache_control_min, cache_control_max]` (default `false`, as Istio).
@@ -474,8 +474,8 @@ impl Scheduler {
         now: i64,
     ) -> Result<Outcome, Status> {
         let discovery_opts = self.config.discovery.clone();
+        let kind = self.take_in_flight(id, now)?;
         let e = self.live_entry(id, now)?;
-        let kind = e.in_flight.take().ok_or(Status::InvalidArgument)?.kind;
         let outcome = match kind {
             FetchKind::Discovery => {
                 match discovery::jwks_uri_with(body, &e.issuer, &discovery_opts) {
@@ -508,10 +508,7 @@ impl Scheduler {
     /// body too large). The keys stay; the next attempt follows the backoff.
     /// `InvalidArgument` as for [`Scheduler::on_fetched`].
     pub fn on_failed(&mut self, id: EntryId, now: i64) -> Result<(), Status> {
-        let e = self.live_entry(id, now)?;
-        if e.in_flight.take().is_none() {
-            return Err(Status::InvalidArgument);
-        }
+        self.take_in_flight(id, now)?;
         self.fail(id.index, now);
         Ok(())
     }
@@ -540,6 +537,18 @@ impl Scheduler {
     }
 
     // ---- internals ----
+
+    /// Ends the fetch in flight and returns its kind. A fetch past its deadline has timed out:
+    /// it is counted as failed at its deadline and `InvalidArgument` is returned.
+    fn take_in_flight(&mut self, id: EntryId, now: i64) -> Result<FetchKind, Status> {
+        let e = self.live_entry(id, now)?;
+        let f = e.in_flight.take().ok_or(Status::InvalidArgument)?;
+        if now >= f.deadline {
+            self.fail(id.index, f.deadline);
+            return Err(Status::InvalidArgument);
+        }
+        Ok(f.kind)
+    }
 
     fn entry(&self, id: EntryId) -> Option<&Entry> {
         let slot = self.slots.get(id.index as usize)?;
@@ -642,11 +651,13 @@ impl Scheduler {
             out.evicted.push(id);
             return;
         }
-        if e.in_flight.as_ref().is_some_and(|f| now >= f.deadline) {
-            if let Some(e) = self.slots[index as usize].entry.as_mut() {
-                e.in_flight = None;
+        if let Some(deadline) = e.in_flight.as_ref().map(|f| f.deadline) {
+            if now >= deadline {
+                if let Some(e) = self.slots[index as usize].entry.as_mut() {
+                    e.in_flight = None;
+                }
+                self.fail(index, deadline);
             }
-            self.fail(index, now);
         }
         let timeout = self.config.fetch_timeout.max(1);
         let jwks_max = self.config.jwks.max_bytes;
