@@ -185,8 +185,12 @@ fn write_jstr(out: &mut String, s: JStr<'_>) {
 /// Writes `s` as a JSON string with RFC 8785's escapes.
 pub(crate) fn write_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        push_escaped(out, c);
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push_str(s);
+    } else {
+        for c in s.chars() {
+            push_escaped(out, c);
+        }
     }
     out.push('"');
 }

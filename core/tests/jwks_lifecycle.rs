@@ -430,9 +430,10 @@ fn discovery_entry_keeps_keys_when_either_step_fails() {
 
 #[test]
 fn cache_control_and_jitter() {
-    let mut cfg = Config::default();
-    cfg.honor_cache_control = true;
-    let mut s = Scheduler::new(cfg);
+    let mut s = Scheduler::new(Config {
+        honor_cache_control: true,
+        ..Config::default()
+    });
     let id = s.register(ISS, Some(URI), 0).unwrap();
     let mut now = 0;
     for (header, want) in [
@@ -458,9 +459,10 @@ fn cache_control_and_jitter() {
     // Jitter shortens delays by at most jitter_max, and differs between seeds.
     let mut delays = Vec::new();
     for seed in 0..20 {
-        let mut cfg = Config::default();
-        cfg.jitter_max = 120;
-        let mut s = Scheduler::new(cfg);
+        let mut s = Scheduler::new(Config {
+            jitter_max: 120,
+            ..Config::default()
+        });
         s.set_random_seed(seed);
         let id = s.register(ISS, Some(URI), 0).unwrap();
         s.poll(0);
