@@ -106,24 +106,53 @@ pub fn canonical_jwks(json: &[u8]) -> Result<String, Status> {
 
 /// As [`canonical_jwks`], with explicit limits.
 pub fn canonical_jwks_with(json: &[u8], opts: &JwksOptions) -> Result<String, Status> {
-    let (obj, keys) = parse_document(json, opts)?;
+    if json.len() > opts.max_bytes {
+        return Err(Status::JwksTooLarge);
+    }
+    let root = json::parse(json, opts.max_depth).map_err(|_| Status::JwksParseError)?;
+    let obj = root.as_object().ok_or(Status::JwksParseError)?;
+    // One pass over the members (the `keys` array is the bulk of the document).
+    let mut members: Vec<(alloc::borrow::Cow<'_, str>, Value<'_>)> =
+        obj.iter().map(|(k, v)| (k.to_cow(), v)).collect();
+    let keys = match members.iter().find(|(k, _)| k == "keys") {
+        None => return Err(Status::JwksNoKeys),
+        Some((_, Value::Array(a))) => *a,
+        Some(_) => return Err(Status::JwksBadKeys),
+    };
     let mut entries = Vec::new();
-    for k in keys.iter() {
-        let mut s = String::new();
-        write_value(&mut s, k)?;
+    for (i, k) in keys.iter().enumerate() {
+        if i >= opts.max_keys {
+            return Err(Status::JwksTooLarge);
+        }
+        let o = k.as_object().ok_or(Status::JwksKeyNotObject)?;
+        let mut s = String::with_capacity(o.raw().len());
+        write_object(&mut s, o)?;
         entries.push(s);
     }
     entries.sort_unstable();
-    let mut keys_text = String::from("[");
-    for (i, e) in entries.iter().enumerate() {
-        if i > 0 {
-            keys_text.push(',');
-        }
-        keys_text.push_str(e);
-    }
-    keys_text.push(']');
+    members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     let mut out = String::with_capacity(json.len());
-    write_object(&mut out, obj, Some(&keys_text))?;
+    out.push('{');
+    for (i, (k, v)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(&mut out, &k);
+        out.push(':');
+        if k == "keys" {
+            out.push('[');
+            for (j, e) in entries.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                out.push_str(e);
+            }
+            out.push(']');
+        } else {
+            write_value(&mut out, v)?;
+        }
+    }
+    out.push('}');
     Ok(out)
 }
 
@@ -133,7 +162,7 @@ fn write_value(out: &mut String, v: Value<'_>) -> Result<(), Status> {
         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
         Value::Number(n) => write_number(out, n)?,
         Value::String(s) => write_jstr(out, s),
-        Value::Object(o) => write_object(out, o, None)?,
+        Value::Object(o) => write_object(out, o)?,
         Value::Array(a) => {
             out.push('[');
             for (i, e) in a.iter().enumerate() {
@@ -148,8 +177,8 @@ fn write_value(out: &mut String, v: Value<'_>) -> Result<(), Status> {
     Ok(())
 }
 
-/// Writes an object with sorted members; `keys_text`, when given, replaces the value of `keys`.
-fn write_object(out: &mut String, o: Object<'_>, keys_text: Option<&str>) -> Result<(), Status> {
+/// Writes an object with sorted members.
+fn write_object(out: &mut String, o: Object<'_>) -> Result<(), Status> {
     let mut members: Vec<(alloc::borrow::Cow<'_, str>, Value<'_>)> =
         o.iter().map(|(k, v)| (k.to_cow(), v)).collect();
     members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
@@ -160,10 +189,7 @@ fn write_object(out: &mut String, o: Object<'_>, keys_text: Option<&str>) -> Res
         }
         write_str(out, &k);
         out.push(':');
-        match keys_text {
-            Some(t) if k == "keys" => out.push_str(t),
-            _ => write_value(out, v)?,
-        }
+        write_value(out, v)?;
     }
     out.push('}');
     Ok(())
@@ -399,7 +425,7 @@ fn named_keys(keys: Array<'_>) -> Result<BTreeMap<KeyName, Vec<String>>, Status>
     for k in keys.iter() {
         let Some(o) = k.as_object() else { continue };
         let mut form = String::new();
-        write_object(&mut form, o, None)?;
+        write_object(&mut form, o)?;
         let name = match o.get("kid").and_then(|v| v.as_jstr()) {
             Some(kid) => KeyName::Kid(kid.to_cow().into_owned()),
             None => match thumbprint_of(o) {

@@ -599,14 +599,16 @@ impl Scheduler {
         }
     }
 
-    /// Makes sure the entry has a heap item no later than its wake-up time.
+    /// Gives the entry a heap item at its wake-up time (the old item, if any, becomes stale and
+    /// is dropped when it surfaces). Only `touch`, which moves the wake-up later, skips this: its
+    /// entry then wakes early once and is requeued by `poll`.
     fn requeue(&mut self, index: u32) {
         let slot = &self.slots[index as usize];
         let Some(e) = slot.entry.as_ref() else {
             return;
         };
         let wake = self.wake(e);
-        if e.queued.is_none_or(|q| wake < q) {
+        if e.queued != Some(wake) {
             let gen = slot.gen;
             self.heap.push(Reverse((wake, index, gen)));
             if let Some(e) = self.slots[index as usize].entry.as_mut() {
