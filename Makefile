@@ -6,12 +6,12 @@ CARGO ?= cargo
 export MESHAUTH_SHARED := $(abspath $(SHARED))
 export RUST_BACKTRACE := 0
 
-.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools
+.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools jwks-test bench-jwks
 
 demo:
 	$(CARGO) run -q --release -p meshauth-core --example demo
 
-test: tools fmt-check generated clippy rust-test nostd-check
+test: tools fmt-check generated clippy rust-test nostd-check jwks-test
 	@echo "make test: all suites passed"
 
 tools:
@@ -31,6 +31,14 @@ clippy:
 
 rust-test:
 	$(CARGO) test --workspace
+
+# JWKS lifecycle (issue #4): comparison, discovery, refresh scheduler and its property test.
+jwks-test:
+	$(CARGO) test -p meshauth-core --test jwks_compare --test jwks_lifecycle --test refresh_props
+
+# Criterion benchmarks of jwks_compare::changed and Scheduler::poll (docs/benchmarks-jwks.md).
+bench-jwks:
+	$(CARGO) bench -p meshauth-core --bench jwks
 
 # The core built into a #![no_std] staticlib of its own workspace: fails if std leaks in.
 nostd-check:
