@@ -6,7 +6,7 @@ CARGO ?= cargo
 export MESHAUTH_SHARED := $(abspath $(SHARED))
 export RUST_BACKTRACE := 0
 
-.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test py-test
+.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test py-test bench bench-cert bench-jwks
 
 demo:
 	$(CARGO) run -q --release -p meshauth-cli -- demo
@@ -31,6 +31,17 @@ clippy:
 
 rust-test:
 	$(CARGO) test --workspace
+
+# JWKS lifecycle (issue #4): comparison, discovery, refresh scheduler and its property test.
+# Benchmarks (not part of `make test`): docs/benchmarks-*.md.
+bench: bench-cert bench-jwks
+
+bench-cert:
+	$(CARGO) bench -p meshauth-core --bench cert
+
+# Criterion benchmarks of jwks_compare::changed and Scheduler::poll (docs/benchmarks-jwks.md).
+bench-jwks:
+	$(CARGO) bench -p meshauth-core --bench jwks
 
 # The core built into a #![no_std] staticlib of its own workspace: fails if std leaks in.
 nostd-check:

@@ -184,10 +184,18 @@ pub enum Status {
     RotationInvalidInput = 87,
     /// SDS resource name is not default, ROOTCA, file-cert:<cert>~<key> or file-root:<path>
     SdsBadResourceName = 88,
+    /// An entry of [keys] in Jwks is not an object
+    JwksKeyNotObject = 89,
+    /// OpenID configuration is not a JSON object, is too large, or has no string [issuer]
+    DiscoveryBadDocument = 90,
+    /// OpenID configuration [issuer] does not match the expected issuer
+    DiscoveryIssuerMismatch = 91,
+    /// OpenID configuration [jwks_uri] is missing or is not an absolute https URL
+    DiscoveryBadJwksUri = 92,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 89] = [
+pub(crate) const TABLE: [(Status, &str, &str); 93] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -277,4 +285,8 @@ pub(crate) const TABLE: [(Status, &str, &str); 89] = [
     (Status::CertTooLarge, "CertTooLarge", "Certificate input is larger than the maximum size or certificate count"),
     (Status::RotationInvalidInput, "RotationInvalidInput", "Rotation input is invalid (ratio or jitter outside 0..=1, or expire not after created)"),
     (Status::SdsBadResourceName, "SdsBadResourceName", "SDS resource name is not default, ROOTCA, file-cert:<cert>~<key> or file-root:<path>"),
+    (Status::JwksKeyNotObject, "JwksKeyNotObject", "An entry of [keys] in Jwks is not an object"),
+    (Status::DiscoveryBadDocument, "DiscoveryBadDocument", "OpenID configuration is not a JSON object, is too large, or has no string [issuer]"),
+    (Status::DiscoveryIssuerMismatch, "DiscoveryIssuerMismatch", "OpenID configuration [issuer] does not match the expected issuer"),
+    (Status::DiscoveryBadJwksUri, "DiscoveryBadJwksUri", "OpenID configuration [jwks_uri] is missing or is not an absolute https URL"),
 ];
