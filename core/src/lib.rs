@@ -16,18 +16,22 @@
 extern crate alloc;
 
 pub mod alg;
+pub mod authn;
 pub mod b64;
 pub mod claims;
 pub mod json;
 pub mod jwk;
 pub mod jwks;
 pub mod jwt;
+pub mod policy;
 pub mod status;
 pub mod verify;
 
 pub use alg::{Alg, AlgSet};
+pub use authn::{Authenticator, Outcome, Provider, RequestView};
 pub use jwk::{Curve, Jwk, JwksOptions, KeyType};
 pub use jwks::Jwks;
 pub use jwt::Token;
+pub use policy::{evaluate, AuthorizationPolicy, Decision};
 pub use status::Status;
 pub use verify::{verify, verify_jws, Validation, Verified};

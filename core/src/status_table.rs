@@ -170,10 +170,14 @@ pub enum Status {
     InvalidArgument = 80,
     /// Jwks key [use] or [key_ops] does not allow verifying signatures
     JwksKeyNotForSignature = 81,
+    /// Configuration is invalid
+    ConfigInvalid = 82,
+    /// Configuration uses a field or value that is not supported
+    ConfigUnsupported = 83,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 82] = [
+pub(crate) const TABLE: [(Status, &str, &str); 84] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -256,4 +260,6 @@ pub(crate) const TABLE: [(Status, &str, &str); 82] = [
     (Status::JwtLifetimeTooLong, "JwtLifetimeTooLong", "Jwt lifetime is longer than the maximum allowed"),
     (Status::InvalidArgument, "InvalidArgument", "An argument is invalid"),
     (Status::JwksKeyNotForSignature, "JwksKeyNotForSignature", "Jwks key [use] or [key_ops] does not allow verifying signatures"),
+    (Status::ConfigInvalid, "ConfigInvalid", "Configuration is invalid"),
+    (Status::ConfigUnsupported, "ConfigUnsupported", "Configuration uses a field or value that is not supported"),
 ];
