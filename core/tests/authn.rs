@@ -607,3 +607,53 @@ fn config_errors_name_the_field() {
     }
     t.finish("authn config errors");
 }
+
+mod no_panic {
+    use super::*;
+    use meshauth_core::policy::{claim_path, evaluate, lint, PrincipalMatcher};
+    use proptest::prelude::*;
+
+    fn auth() -> Authenticator {
+        one_provider(
+            r#"[{"jwtRules":[{"issuer":"test-issuer-1@istio.io","jwks":JWKS,"fromHeaders":[{"name":"x-t","prefix":"T "},{"name":"authorization","prefix":"Bearer "}],
+                "fromParams":["token"],"fromCookies":["c"],"outputPayloadToHeader":"x-p","outputClaimToHeaders":[{"header":"x-c","claim":"a.b"}]}]},
+                {"jwtRules":[{"jwksUri":"https://k.test/j","audiences":["x"]}]}]"#,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn authenticate_and_evaluate_never_panic(
+            hv in "\\PC{0,80}", q in "[a-z=&%0-9A-F._-]{0,60}", cv in "\\PC{0,40}",
+            method in "(GET|OPTIONS|POST)", origin in proptest::bool::ANY,
+        ) {
+            let auth = auth();
+            let h = [("authorization", hv.as_str()), ("x-t", hv.as_str()), ("cookie", cv.as_str()),
+                     ("origin", if origin { "o" } else { "" }), ("access-control-request-method", "GET")];
+            let mut r = RequestView::new("GET", "/");
+            r.method = &method;
+            r.query = &q;
+            r.headers = &h;
+            let o = auth.authenticate(&r, NOW);
+            let p = parse_policies(br#"{"rules":[{"when":[{"key":"request.auth.claims[a][b]","values":["*x"]}]}]}"#).unwrap();
+            let _ = evaluate(&p, &r, &o);
+        }
+
+        #[test]
+        fn config_readers_never_panic(input in proptest::collection::vec(any::<u8>(), 0..200), s in "\\PC{0,40}") {
+            let _ = Authenticator::from_json(&input);
+            let _ = parse_policies(&input);
+            let _ = claim_path(&s);
+            let _ = PrincipalMatcher::new(&s);
+            let doc = serde_json::json!({"rules":[{"from":[{"source":{"requestPrincipals":[s.clone()]}}],
+                "when":[{"key": format!("request.auth.claims[{s}]"), "values":[s.clone()]}]}]});
+            if let Ok(p) = parse_policies(doc.to_string().as_bytes()) {
+                let _ = lint(&p, &[s.as_str(), "https://x"]);
+            }
+            let rule = serde_json::json!({"jwtRules":[{"issuer": s.clone(), "timeout": s.clone(), "fromHeaders":[{"name": s.clone(), "prefix": s.clone()}]}]});
+            let _ = Authenticator::from_json(rule.to_string().as_bytes());
+        }
+    }
+}
