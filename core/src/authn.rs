@@ -8,15 +8,17 @@
 //! - several: `requires_any{origins-0, …, origins-n, requires_all{requires_any{origins-i,
 //!   allow_missing} for each i}}`.
 //!
-//! So a request without any token passes ([`Outcome::NoToken`]): pair it with an
-//! [`AuthorizationPolicy`](crate::policy) to require one. A token that is present must verify.
+//! As in current Envoy, `allow_missing` inside `requires_any` is a flag: when every child failed
+//! and the aggregated status is `JwtMissed`, the node succeeds. A provider node fails on the first
+//! of its tokens that does not verify (tokens are checked from the last extracted back), with
+//! `JwtUnknownIssuer` when the token's `iss` is not the provider's. So a request without any token
+//! passes ([`Outcome::NoToken`]): pair it with an [`AuthorizationPolicy`](crate::policy) to
+//! require one; a token that is present must verify.
 //!
 //! Stricter than Envoy, on purpose:
 //! - every configured output header (payload and claim headers of **all** providers) is removed
 //!   from the request, also for requests without a token and CORS preflights (Envoy strips only the
 //!   headers of the providers that ran);
-//! - in `allow_missing` mode every extracted token must verify (Envoy lets the token it happens to
-//!   check last decide, so `?secondary_token=<good>&token=<expired>` passes there);
 //! - a provider whose keys are unavailable fails closed with `JwksFetchFail` (remote `jwksUri`) or
 //!   `JwksNoValidKeys` (inline), never with a dummy key.
 //!
@@ -424,10 +426,12 @@ impl Outcome {
 
 /// A node of Istio's requirement tree, with its merged locations.
 enum Req {
+    /// `provider_name`: every token at the provider's locations must verify with it.
     Provider(usize, BTreeMap<Place, Issuers>),
-    /// `allow_missing` over a group of providers (the id keys the memo).
-    AllowMissing(usize, BTreeMap<Place, Issuers>),
-    Any(Vec<Req>),
+    /// `requires_any`; `true` when the list also holds `allow_missing` (Envoy keeps it as a flag
+    /// that turns a final `JwtMissed` into success).
+    Any(Vec<Req>, bool),
+    /// `requires_all`.
     All(Vec<Req>),
 }
 
@@ -452,10 +456,7 @@ impl Authenticator {
         let n = providers.len();
         let one = |i: usize, p: &Provider| {
             let locs = extract::locations(core::iter::once(p));
-            Req::Any(alloc::vec![
-                Req::Provider(i, locs.clone()),
-                Req::AllowMissing(i, locs)
-            ])
+            Req::Any(alloc::vec![Req::Provider(i, locs)], true)
         };
         let tree = match n {
             0 => None,
@@ -473,7 +474,7 @@ impl Authenticator {
                         .map(|(i, p)| one(i, p))
                         .collect(),
                 ));
-                Some(Req::Any(any))
+                Some(Req::Any(any, false))
             }
         };
         Authenticator { providers, tree }
@@ -614,15 +615,6 @@ impl Authenticator {
             headers_to_remove: remove,
         }
     }
-
-    /// Envoy's `findByIssuer`: the first provider with this exact issuer, else the first with no
-    /// issuer.
-    fn find_by_issuer(&self, iss: &str) -> Option<usize> {
-        self.providers
-            .iter()
-            .position(|p| p.issuer == iss)
-            .or_else(|| self.providers.iter().position(|p| p.issuer.is_empty()))
-    }
 }
 
 /// A claim as a header value: strings as they are (empty = no header), whole numbers in
@@ -699,14 +691,6 @@ fn www_authenticate(req: &RequestView<'_>, status: Status) -> String {
     s
 }
 
-/// Who checks a token: one provider (`provider_name`), or an `allow_missing` group that routes
-/// tokens by `iss`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Key {
-    Provider(usize),
-    Group(usize),
-}
-
 /// A token that verified: its location, the provider that verified it, and the token.
 struct Good {
     place: Place,
@@ -719,8 +703,8 @@ struct Walk<'a, 'r> {
     auth: &'a Authenticator,
     req: &'a RequestView<'r>,
     now: i64,
-    /// (location, provider or group) → result, so each token is verified once per node.
-    memo: Vec<(Place, Key, Result<usize, Status>)>,
+    /// (location, provider) → result, so each token is verified once per provider.
+    memo: Vec<(Place, usize, Result<(), Status>)>,
     good: Vec<Good>,
 }
 
@@ -734,13 +718,7 @@ impl Walk<'_, '_> {
                 }
                 // Envoy pops tokens from the back; every one must verify.
                 for f in found.iter().rev() {
-                    self.check(f, Key::Provider(*i))?;
-                }
-                Ok(())
-            }
-            Req::AllowMissing(group, locs) => {
-                for f in extract::extract(self.req, locs).iter().rev() {
-                    self.check(f, Key::Group(*group))?;
+                    self.check(f, *i)?;
                 }
                 Ok(())
             }
@@ -750,7 +728,7 @@ impl Walk<'_, '_> {
                 }
                 Ok(())
             }
-            Req::Any(children) => {
+            Req::Any(children, allow_missing) => {
                 let mut errors = Vec::new();
                 for c in children {
                     match self.eval(c) {
@@ -758,38 +736,33 @@ impl Walk<'_, '_> {
                         Err(e) => errors.push(e),
                     }
                 }
-                Err(pick_any_error(&errors))
+                match pick_any_error(&errors) {
+                    Status::JwtMissed if *allow_missing => Ok(()),
+                    e => Err(e),
+                }
             }
         }
     }
 
     /// Envoy's per-token checks (`authenticator.cc`): parse → issuer allowed at this location →
-    /// provider (fixed, or routed by `iss`) → time → audience → keys → signature.
-    fn check(&mut self, f: &Found<'_>, key: Key) -> Result<(), Status> {
-        if let Some((_, _, r)) = self
-            .memo
-            .iter()
-            .find(|(p, k, _)| *p == f.place && *k == key)
-        {
-            return r.map(|_| ());
+    /// time → audience → keys → signature, with provider `pi`.
+    fn check(&mut self, f: &Found<'_>, pi: usize) -> Result<(), Status> {
+        if let Some((_, _, r)) = self.memo.iter().find(|(p, i, _)| *p == f.place && *i == pi) {
+            return *r;
         }
-        let fixed = match key {
-            Key::Provider(i) => Some(i),
-            Key::Group(_) => None,
-        };
-        let r = self.check_uncached(f, fixed);
-        if let Ok(provider) = r {
+        let r = self.check_uncached(f, pi);
+        if r.is_ok() {
             self.good.push(Good {
                 place: f.place.clone(),
-                provider,
+                provider: pi,
                 token: f.token.clone().into_owned(),
             });
         }
-        self.memo.push((f.place.clone(), key, r));
-        r.map(|_| ())
+        self.memo.push((f.place.clone(), pi, r));
+        r
     }
 
-    fn check_uncached(&self, f: &Found<'_>, fixed: Option<usize>) -> Result<usize, Status> {
+    fn check_uncached(&self, f: &Found<'_>, pi: usize) -> Result<(), Status> {
         if f.token.len() > DEFAULT_MAX_TOKEN_BYTES {
             return Err(Status::JwtTooLarge);
         }
@@ -798,13 +771,6 @@ impl Walk<'_, '_> {
         if !f.issuers.allows(iss) {
             return Err(Status::JwtUnknownIssuer);
         }
-        let pi = match fixed {
-            Some(i) => i,
-            None => self
-                .auth
-                .find_by_issuer(iss)
-                .ok_or(Status::JwtUnknownIssuer)?,
-        };
         let p = &self.auth.providers[pi];
         let empty = Jwks::empty();
         let (jwks, available) = match p.usable_keys() {
@@ -812,7 +778,7 @@ impl Walk<'_, '_> {
             None => (&empty, false),
         };
         match verify(f.token.as_bytes(), jwks, &p.validation(), self.now) {
-            Ok(_) => Ok(pi),
+            Ok(_) => Ok(()),
             // With no keys, everything before key selection passed: fail closed as Envoy does.
             Err(Status::JwksKidAlgMismatch) if !available => Err(if p.jwks_uri.is_some() {
                 Status::JwksFetchFail
@@ -824,8 +790,9 @@ impl Walk<'_, '_> {
     }
 }
 
-/// Envoy's `requires_any` error: the last child error that is neither `JwtMissed` nor
-/// `JwtUnknownIssuer`; else `JwtUnknownIssuer` if any child gave it; else `JwtMissed`.
+/// Envoy's `requires_any` aggregation (`verifier.cc`): the last child error that is neither
+/// `JwtMissed` nor `JwtUnknownIssuer`; else `JwtUnknownIssuer` if any child gave it; else
+/// `JwtMissed`.
 fn pick_any_error(errors: &[Status]) -> Status {
     if let Some(e) = errors
         .iter()

@@ -265,8 +265,8 @@ fn every_extracted_token_must_verify_in_either_order() {
     let (good, bad) = (&toks["TokenIssuer1"], &toks["TokenExpired"]);
     for uri in [
         format!("/?token={good}&secondary_token={bad}"),
-        // Envoy's allow_missing pass lets the last-checked token decide and accepts this order;
-        // meshauth rejects it too.
+        // The provider checks its tokens from the last extracted back and stops at the first
+        // failure, so the order does not matter.
         format!("/?token={bad}&secondary_token={good}"),
     ] {
         assert_eq!(
@@ -656,4 +656,61 @@ mod no_panic {
             let _ = Authenticator::from_json(rule.to_string().as_bytes());
         }
     }
+}
+
+#[test]
+fn requirement_tree_single_provider_unknown_issuer_is_401() {
+    // requires_any{origins-0, allow_missing}: only a final JwtMissed becomes success.
+    let toks = tokens();
+    let auth = one_provider(r#"{"jwtRules":[{"issuer":"test-issuer-1@istio.io","jwks":JWKS}]}"#);
+    let a = format!("Bearer {}", toks["TokenIssuer3"]);
+    let h = [("authorization", a.as_str())];
+    match auth.authenticate(&req("/x", &h), NOW) {
+        Outcome::Rejected {
+            status,
+            http_status,
+            www_authenticate,
+        } => {
+            assert_eq!((status, http_status), (Status::JwtUnknownIssuer, 401));
+            assert_eq!(
+                www_authenticate,
+                r#"Bearer realm="://example.test/x", error="invalid_token""#
+            );
+        }
+        o => panic!("{o:?}"),
+    }
+}
+
+#[test]
+fn requirement_tree_first_satisfied_provider_decides() {
+    // requires_any{origins-0, origins-1, requires_all{…}} completes at the first provider that
+    // is satisfied; a token only another provider reads is then not looked at (Envoy).
+    let toks = tokens();
+    let auth = one_provider(
+        r#"{"jwtRules":[{"issuer":"test-issuer-1@istio.io","jwks":JWKS,"fromHeaders":[{"name":"x-a"}]},
+                        {"issuer":"test-issuer-2@istio.io","jwks":JWKS,"fromHeaders":[{"name":"x-b"}]}]}"#,
+    );
+    let h = [("x-a", toks["TokenIssuer1"].as_str()), ("x-b", "garbage")];
+    assert!(matches!(
+        auth.authenticate(&req("/", &h), NOW),
+        Outcome::Authenticated { .. }
+    ));
+    // Without a good token anywhere, the requires_all branch reports the garbage token.
+    let h = [("x-b", "garbage")];
+    assert_eq!(
+        rejected(&auth.authenticate(&req("/", &h), NOW)),
+        Some(Status::JwtBadFormat)
+    );
+    // A good token at x-b only: origins-1 is satisfied.
+    let h = [("x-b", toks["TokenIssuer2"].as_str())];
+    assert!(matches!(
+        auth.authenticate(&req("/", &h), NOW),
+        Outcome::Authenticated { .. }
+    ));
+    // issuer-2's token at issuer-1's location: JwtUnknownIssuer there, so 401.
+    let h = [("x-a", toks["TokenIssuer2"].as_str())];
+    assert_eq!(
+        rejected(&auth.authenticate(&req("/", &h), NOW)),
+        Some(Status::JwtUnknownIssuer)
+    );
 }
