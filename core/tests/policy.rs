@@ -409,6 +409,11 @@ fn policy_config_errors_name_the_field() {
             Status::ConfigInvalid,
         ),
         (
+            r#"{"rules":[{"to":[{"operation":{"paths":["/a","/b/{*}"]}}]}]}"#,
+            "rules[0].to[0].operation.paths[1]",
+            Status::ConfigUnsupported,
+        ),
+        (
             r#"{"rules":[{"when":[{"key":"source.ip","values":["1.2.3.4"]}]}]}"#,
             "rules[0].when[0].key",
             Status::ConfigUnsupported,

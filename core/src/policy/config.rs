@@ -184,6 +184,17 @@ fn parse_rule(o: Object<'_>, path: &ConfigPath) -> Result<Rule, ConfigError> {
                 }
             }
         }
+        for (name, values) in [
+            ("paths", &operation.paths),
+            ("notPaths", &operation.not_paths),
+        ] {
+            if let Some(i) = values.iter().position(|v| v.contains('{')) {
+                return Err(unsupported(
+                    &op_path.field(name).index(i),
+                    "path templates ({*}, {**}) are not evaluated",
+                ));
+            }
+        }
         if operation == Operation::default() {
             return Err(err(&op_path, "`to.operation` must not be empty"));
         }
