@@ -15,6 +15,13 @@
 //! passes ([`Outcome::NoToken`]): pair it with an [`AuthorizationPolicy`](crate::policy) to
 //! require one; a token that is present must verify.
 //!
+//! Token locations follow Envoy's `extractor.cc`: the prefix is searched anywhere in a header
+//! value and the token is the run of base64url/`.` characters after it (current Envoy takes the
+//! rest of the value; the run cuts trailing `, …`); a header without the prefix holds no token;
+//! repeated headers are joined with `,` (current Envoy takes each value as a candidate); query
+//! values are URL-decoded, first value wins; cookies come from the host's list or `Cookie`
+//! headers. Without configured locations: `Authorization: Bearer `, then `access_token`.
+//!
 //! Stricter than Envoy, on purpose:
 //! - every configured output header (payload and claim headers of **all** providers) is removed
 //!   from the request, also for requests without a token and CORS preflights (Envoy strips only the

@@ -23,7 +23,7 @@ pub(crate) enum Place {
     Cookie(String),
 }
 
-/// The issuers that configured a location (`None` = some provider has no issuer: all allowed).
+/// The issuers that configured a location (a provider without issuer allows every issuer).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Issuers {
     allow_all: bool,
