@@ -16,6 +16,7 @@
 extern crate alloc;
 
 pub mod alg;
+pub mod authn;
 pub mod b64;
 pub mod bundle;
 pub mod cert;
@@ -26,6 +27,7 @@ pub mod jwk;
 pub mod jwks;
 pub mod jwks_compare;
 pub mod jwt;
+pub mod policy;
 pub mod refresh;
 pub mod rotation;
 pub mod sds;
@@ -33,10 +35,12 @@ pub mod status;
 pub mod verify;
 
 pub use alg::{Alg, AlgSet};
+pub use authn::{Authenticator, Outcome, Provider, RequestView};
 pub use jwk::{Curve, Jwk, JwksOptions, KeyType};
 pub use jwks::Jwks;
 pub use jwks_compare::{jwk_thumbprint, jwk_thumbprint_b64, JwksDiff, KeyName};
 pub use jwt::Token;
+pub use policy::{evaluate, AuthorizationPolicy, Decision};
 pub use refresh::Scheduler;
 pub use status::Status;
 pub use verify::{verify, verify_jws, Validation, Verified};

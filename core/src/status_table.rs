@@ -192,10 +192,14 @@ pub enum Status {
     DiscoveryIssuerMismatch = 91,
     /// OpenID configuration [jwks_uri] is missing or is not an absolute https URL
     DiscoveryBadJwksUri = 92,
+    /// Configuration is invalid
+    ConfigInvalid = 93,
+    /// Configuration uses a field or value that is not supported
+    ConfigUnsupported = 94,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 93] = [
+pub(crate) const TABLE: [(Status, &str, &str); 95] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -289,4 +293,6 @@ pub(crate) const TABLE: [(Status, &str, &str); 93] = [
     (Status::DiscoveryBadDocument, "DiscoveryBadDocument", "OpenID configuration is not a JSON object, is too large, or has no string [issuer]"),
     (Status::DiscoveryIssuerMismatch, "DiscoveryIssuerMismatch", "OpenID configuration [issuer] does not match the expected issuer"),
     (Status::DiscoveryBadJwksUri, "DiscoveryBadJwksUri", "OpenID configuration [jwks_uri] is missing or is not an absolute https URL"),
+    (Status::ConfigInvalid, "ConfigInvalid", "Configuration is invalid"),
+    (Status::ConfigUnsupported, "ConfigUnsupported", "Configuration uses a field or value that is not supported"),
 ];
