@@ -168,10 +168,16 @@ pub enum Status {
     JwtLifetimeTooLong = 79,
     /// An argument is invalid
     InvalidArgument = 80,
+    /// A required pointer argument is NULL
+    NullArgument = 81,
+    /// A string argument is not valid UTF-8
+    InvalidUtf8 = 82,
+    /// Internal error: a panic was caught at the API boundary
+    Panic = 83,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 81] = [
+pub(crate) const TABLE: [(Status, &str, &str); 84] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -253,4 +259,7 @@ pub(crate) const TABLE: [(Status, &str, &str); 81] = [
     (Status::JwtMissingExp, "JwtMissingExp", "Jwt payload [exp] field is required"),
     (Status::JwtLifetimeTooLong, "JwtLifetimeTooLong", "Jwt lifetime is longer than the maximum allowed"),
     (Status::InvalidArgument, "InvalidArgument", "An argument is invalid"),
+    (Status::NullArgument, "NullArgument", "A required pointer argument is NULL"),
+    (Status::InvalidUtf8, "InvalidUtf8", "A string argument is not valid UTF-8"),
+    (Status::Panic, "Panic", "Internal error: a panic was caught at the API boundary"),
 ];
