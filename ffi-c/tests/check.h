@@ -34,12 +34,12 @@ static int checks_run, checks_failed;
 /* A string view must equal the C string `want` (NULL: the view must be absent). */
 #define CHECK_VIEW(view, want) CHECK(view_eq((view), (want)))
 
-static int view_eq(meshauth_str v, const char *want) {
+static inline int view_eq(meshauth_str v, const char *want) {
   if (want == NULL) return v.ptr == NULL && v.len == 0;
   return v.ptr != NULL && v.len == strlen(want) && memcmp(v.ptr, want, v.len) == 0;
 }
 
-static int finish(const char *label) {
+static inline int finish(const char *label) {
   printf("%s: %d checks, %d failed\n", label, checks_run, checks_failed);
   return checks_failed != 0 || checks_run == 0;
 }
