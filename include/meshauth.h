@@ -696,6 +696,20 @@ meshauth_status meshauth_verified_claim(const struct meshauth_verified *v,
                                         struct meshauth_str *out);
 
 /**
+ * A claim by dotted path as header-ready text: a string claim's value with its escapes decoded,
+ * any other claim's JSON text (`42`, `true`, `{"a":1}`), or absent. View valid for the handle's
+ * lifetime (a string with escapes is decoded once per call into storage the handle owns).
+ *
+ * # Safety
+ * `v` is NULL or a live handle; `path` is valid for `path_len` bytes; `out` is NULL or valid for
+ * writes.
+ */
+meshauth_status meshauth_verified_claim_text(const struct meshauth_verified *v,
+                                             const char *path,
+                                             size_t path_len,
+                                             struct meshauth_str *out);
+
+/**
  * Writes to `*index` the position in the key set of the key that verified the signature.
  *
  * # Safety

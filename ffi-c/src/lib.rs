@@ -12,7 +12,7 @@ use std::ffi::{c_char, c_int, CStr};
 use std::mem::ManuallyDrop;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use meshauth_core::verify::DEFAULT_MAX_TOKEN_BYTES;
 use meshauth_core::{verify, Alg, AlgSet, Jwks, JwksOptions, Status, Validation, Verified};
@@ -572,6 +572,8 @@ pub struct meshauth_verified {
     principal: OnceLock<Option<String>>,
     audiences: OnceLock<Vec<String>>,
     scopes: OnceLock<Vec<String>>,
+    /// Decoded string claims that had escapes (see meshauth_verified_claim_text()).
+    decoded: Mutex<Vec<Box<str>>>,
 }
 
 // SAFETY: `token` is an owned, never-mutated heap buffer only read through `verified`; every
@@ -640,6 +642,7 @@ pub unsafe extern "C" fn meshauth_verify(
                     principal: OnceLock::new(),
                     audiences: OnceLock::new(),
                     scopes: OnceLock::new(),
+                    decoded: Mutex::new(Vec::new()),
                 }));
                 Ok(())
             }
@@ -961,6 +964,42 @@ pub unsafe extern "C" fn meshauth_verified_claim(
     })
 }
 
+/// A claim by dotted path as header-ready text: a string claim's value with its escapes decoded,
+/// any other claim's JSON text (`42`, `true`, `{"a":1}`), or absent. View valid for the handle's
+/// lifetime (a string with escapes is decoded once per call into storage the handle owns).
+///
+/// # Safety
+/// `v` is NULL or a live handle; `path` is valid for `path_len` bytes; `out` is NULL or valid for
+/// writes.
+#[no_mangle]
+pub unsafe extern "C" fn meshauth_verified_claim_text(
+    v: *const meshauth_verified,
+    path: *const c_char,
+    path_len: usize,
+    out: *mut meshauth_str,
+) -> meshauth_status {
+    view(v, out, |h| {
+        let path = text(path, path_len)?;
+        let Some(value) = h.verified.claim(path) else {
+            return Ok(None);
+        };
+        let Some(s) = value.as_jstr() else {
+            return Ok(Some(value.raw()));
+        };
+        if let Some(plain) = s.as_str() {
+            return Ok(Some(plain));
+        }
+        let boxed: Box<str> = s.to_cow().into();
+        let (ptr, len) = (boxed.as_ptr(), boxed.len());
+        h.decoded.lock().map_err(|_| Status::Panic)?.push(boxed);
+        // SAFETY: the boxed text is owned by the handle until it is freed and never mutated; the
+        // Vec may move its Box pointers but not the text they point to.
+        Ok(Some(std::str::from_utf8_unchecked(
+            std::slice::from_raw_parts(ptr, len),
+        )))
+    })
+}
+
 /// The JSON text of `value`, a value inside `doc`: a string's raw text excludes its quotes, so
 /// widen it by the quote on each side (both are in `doc`).
 fn json_text<'a>(doc: &'a str, value: meshauth_core::json::Value<'a>) -> &'a str {
@@ -1003,13 +1042,19 @@ mod tests {
     fn header_enum_matches_core_table() {
         let header = include_str!("../../include/meshauth.h");
         let mut expected = 0;
+        let mut previous = "";
         for line in header.lines().map(str::trim) {
             let Some(rest) = line.strip_prefix("MESHAUTH_STATUS_") else {
+                previous = line;
                 continue;
             };
             let (_, value) = rest.split_once(" = ").unwrap();
             let value: u16 = value.trim_end_matches(',').parse().unwrap();
             assert_eq!(value, expected);
+            // The doc comment above each constant names the core status with that code.
+            let status = Status::from_code(value).unwrap();
+            let doc = format!("/** {}: {} */", status.name(), status.message());
+            assert_eq!(previous, doc);
             expected += 1;
         }
         assert_eq!(usize::from(expected), Status::all().count());

@@ -281,6 +281,23 @@ static void test_verify_and_verified(const meshauth_jwks *j) {
     CHECK(same);
     if (!same) fprintf(stderr, "esc claim: %.*s\n", (int)s.len, s.ptr);
   }
+  CHECK_ST(meshauth_verified_claim_text(t, S("esc"), &s), MESHAUTH_STATUS_OK);
+  CHECK(s.len == 6 && memcmp(s.ptr, "caf\xc3\xa9\n", 6) == 0);
+  meshauth_str again;
+  CHECK_ST(meshauth_verified_claim_text(t, S("esc"), &again), MESHAUTH_STATUS_OK);
+  CHECK(again.len == 6 && memcmp(again.ptr, "caf\xc3\xa9\n", 6) == 0);
+  CHECK(s.len == 6 && memcmp(s.ptr, "caf\xc3\xa9\n", 6) == 0); /* the first view is still valid */
+  CHECK_ST(meshauth_verified_claim_text(t, S("sub"), &s), MESHAUTH_STATUS_OK);
+  CHECK_VIEW(s, "alice");
+  CHECK_ST(meshauth_verified_claim_text(t, S("tenant.id"), &s), MESHAUTH_STATUS_OK);
+  CHECK_VIEW(s, "t\"1");
+  CHECK_ST(meshauth_verified_claim_text(t, S("tenant.tier"), &s), MESHAUTH_STATUS_OK);
+  CHECK_VIEW(s, "3");
+  CHECK_ST(meshauth_verified_claim_text(t, S("missing"), &s), MESHAUTH_STATUS_OK);
+  CHECK_VIEW(s, NULL);
+  CHECK_ST(meshauth_verified_claim_text(NULL, S("sub"), &s), MESHAUTH_STATUS_NULL_ARGUMENT);
+  CHECK_ST(meshauth_verified_claim_text(t, S("sub"), NULL), MESHAUTH_STATUS_NULL_ARGUMENT);
+  CHECK_ST(meshauth_verified_claim_text(t, "\xff", 1, &s), MESHAUTH_STATUS_INVALID_UTF8);
   CHECK_ST(meshauth_verified_claim(t, "\xff", 1, &s), MESHAUTH_STATUS_INVALID_UTF8);
   CHECK_ST(meshauth_verified_claim(t, NULL, 1, &s), MESHAUTH_STATUS_NULL_ARGUMENT);
   CHECK_ST(meshauth_verified_key_index(t, &n), MESHAUTH_STATUS_OK);
