@@ -7,7 +7,7 @@ export MESHAUTH_SHARED := $(abspath $(SHARED))
 export RUST_BACKTRACE := 0
 
 .PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools \
-	ffi-lib header-check pc c-test install-c
+	ffi-lib header-check pc c-test cmake-check install-c
 
 demo:
 	$(CARGO) run -q --release -p meshauth-core --example demo
@@ -95,7 +95,19 @@ c-test: ffi-lib pc
 	  "Bearer $$(cat $(C_OUT)/baseline_rs256.jwt)" | grep -qx '403 Audiences in Jwt are not allowed'
 	$(C_OUT)/filter $(C_OUT)/ref_jwks.json https://issuer.example meshauth-test 1800000000 \
 	  "Basic abc" | grep -qx '401 Jwt is missing'
+	$(MAKE) cmake-check
 	@echo "c-test: API (shared, static, ASan, valgrind), vectors, threads and examples passed"
+
+# The examples built by CMake through FindMeshauth.cmake (shared and static), when cmake exists.
+cmake-check:
+	@if command -v cmake >/dev/null; then \
+	  for mode in OFF ON; do \
+	    cmake -S ffi-c/examples -B $(C_OUT)/cmake-$$mode -DMeshauth_ROOT=$(CURDIR) -DMeshauth_USE_STATIC=$$mode >/dev/null && \
+	    cmake --build $(C_OUT)/cmake-$$mode >/dev/null && \
+	    $(C_OUT)/cmake-$$mode/meshauth_verify $(C_OUT)/ref_jwks.json "$$(cat $(C_OUT)/baseline_rs256.jwt)" 1800000000 \
+	      | grep -qx 'accepted: principal=https://issuer.example/alice sub="alice"' || exit 1; \
+	  done; echo "cmake-check: FindMeshauth.cmake shared and static builds passed"; \
+	else echo "cmake-check: skipped, cmake not installed"; fi
 
 # Installs the library, header, pkg-config file and CMake module under PREFIX.
 install-c: ffi-lib

@@ -110,8 +110,11 @@ fn main() {
     let path = Path::new(&dir).join("../include/meshauth.h");
     // Rewrite only on change, so an up-to-date header keeps its timestamp.
     if std::fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
+        // Write then rename, so a concurrent build never reads a half-written header.
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &bytes).unwrap();
+        let tmp = path.with_extension(format!("h.tmp{}", std::process::id()));
+        std::fs::write(&tmp, &bytes).unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
     }
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
