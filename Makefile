@@ -67,7 +67,8 @@ pc: ffi-lib
 	  -e 's|@VERSION@|$(MESHAUTH_VERSION)|' ffi-c/meshauth.pc.in > $(LIBDIR)/meshauth.pc
 
 c-test: ffi-lib pc
-	@command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
+	@for t in valgrind pkg-config; do command -v $$t >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq $$t) || exit 1; done
 	@mkdir -p $(C_OUT)
 	python3 ffi-c/tests/gen_vectors.py $(SHARED)/vectors $(C_OUT)
 	$(CC) $(C_FLAGS) ffi-c/tests/test_api.c $(C_LINK) -o $(C_OUT)/test_api
