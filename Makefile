@@ -6,12 +6,13 @@ CARGO ?= cargo
 export MESHAUTH_SHARED := $(abspath $(SHARED))
 export RUST_BACKTRACE := 0
 
-.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test py-test bench bench-cert bench-jwks
+.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test py-test \
+	bench bench-cert bench-jwks ffi-lib header-check pc c-test cmake-check install-c
 
 demo:
 	$(CARGO) run -q --release -p meshauth-cli -- demo
 
-test: tools fmt-check generated clippy rust-test nostd-check py-test node-test
+test: tools fmt-check generated clippy rust-test nostd-check header-check c-test py-test node-test
 	@echo "make test: all suites passed"
 
 tools:
@@ -58,6 +59,7 @@ node-test:
 
 build:
 	$(CARGO) build --workspace --release
+	$(MAKE) pc
 
 # Python binding: a virtualenv at .venv (left in place: `import meshauth` works there), a debug
 # abi3 wheel built by maturin and installed into it, then the pytest suite (PyJWT is a test
@@ -73,3 +75,82 @@ py-test:
 	$(VENV)/bin/maturin build -q -m py/Cargo.toml -o $(PY_WHEELS) -i $(VENV_PY)
 	$(VENV_PY) -m pip install -q --disable-pip-version-check --force-reinstall --no-deps $(PY_WHEELS)/meshauth-*.whl
 	cd py && $(abspath $(VENV_PY)) -m pytest -q -p no:cacheprovider tests
+
+# --- C API (ffi-c): libmeshauth.so/.a, include/meshauth.h, meshauth.pc, C/C++ tests ---
+CC ?= cc
+CXX ?= c++
+LIBDIR := target/release
+C_OUT := target/c-tests
+C_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -Iinclude -I$(C_OUT) -Iffi-c/tests
+C_LINK := -L$(LIBDIR) -lmeshauth -pthread -Wl,-rpath,$(abspath $(LIBDIR))
+C_STATIC := $(LIBDIR)/libmeshauth.a -lpthread -ldl -lm -lrt -lutil -lgcc_s -lc
+VALGRIND := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=3
+MESHAUTH_VERSION = $(shell sed -n 's/^\#define MESHAUTH_VERSION "\(.*\)"/\1/p' include/meshauth.h)
+PREFIX ?= /usr/local
+
+# build.rs regenerates include/meshauth.h (cbindgen) on every library build.
+ffi-lib:
+	$(CARGO) build --release -p meshauth-ffi
+
+# The committed header must be what the sources generate.
+header-check: ffi-lib
+	git diff --exit-code -- include/meshauth.h || \
+	  (echo "include/meshauth.h is stale: commit the regenerated header" && exit 1)
+
+pc: ffi-lib
+	sed -e 's|@LIBDIR@|$(abspath $(LIBDIR))|' -e 's|@INCLUDEDIR@|$(abspath include)|' \
+	  -e 's|@VERSION@|$(MESHAUTH_VERSION)|' ffi-c/meshauth.pc.in > $(LIBDIR)/meshauth.pc
+
+c-test: ffi-lib pc
+	@for t in valgrind pkg-config; do command -v $$t >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq $$t) || exit 1; done
+	@mkdir -p $(C_OUT)
+	python3 ffi-c/tests/gen_vectors.py $(SHARED)/vectors $(C_OUT)
+	$(CC) $(C_FLAGS) ffi-c/tests/test_api.c $(C_LINK) -o $(C_OUT)/test_api
+	$(CC) $(C_FLAGS) ffi-c/tests/test_api.c $(C_STATIC) -o $(C_OUT)/test_api_static
+	$(CC) $(C_FLAGS) ffi-c/tests/test_vectors.c $(C_LINK) -o $(C_OUT)/test_vectors
+	$(CC) $(C_FLAGS) ffi-c/tests/test_threads.c $(C_LINK) -o $(C_OUT)/test_threads
+	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_api.c $(C_LINK) -o $(C_OUT)/test_api_asan
+	$(CC) $$(PKG_CONFIG_PATH=$(LIBDIR) pkg-config --cflags meshauth) -std=c11 -Wall -Wextra -Werror \
+	  ffi-c/examples/verify.c $$(PKG_CONFIG_PATH=$(LIBDIR) pkg-config --libs meshauth) \
+	  -Wl,-rpath,$(abspath $(LIBDIR)) -o $(C_OUT)/verify
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude ffi-c/examples/filter.cpp $(C_LINK) -o $(C_OUT)/filter
+	$(C_OUT)/test_api
+	$(C_OUT)/test_api_static
+	$(C_OUT)/test_vectors $(C_OUT)/vectors.tsv
+	$(C_OUT)/test_threads
+	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_api_asan
+	$(VALGRIND) $(C_OUT)/test_api
+	$(VALGRIND) $(C_OUT)/test_vectors $(C_OUT)/vectors.tsv 97
+	$(VALGRIND) $(C_OUT)/test_threads
+	$(C_OUT)/verify $(C_OUT)/ref_jwks.json "$$(cat $(C_OUT)/baseline_rs256.jwt)" 1800000000 \
+	  https://issuer.example meshauth-test | grep -qx 'accepted: principal=https://issuer.example/alice sub="alice"'
+	$(C_OUT)/filter $(C_OUT)/ref_jwks.json https://issuer.example meshauth-test 1800000000 \
+	  "Bearer $$(cat $(C_OUT)/baseline_rs256.jwt)" | grep -qx 'x-principal: https://issuer.example/alice'
+	$(C_OUT)/filter $(C_OUT)/ref_jwks.json https://issuer.example someone-else 1800000000 \
+	  "Bearer $$(cat $(C_OUT)/baseline_rs256.jwt)" | grep -qx '403 Audiences in Jwt are not allowed'
+	$(C_OUT)/filter $(C_OUT)/ref_jwks.json https://issuer.example meshauth-test 1800000000 \
+	  "Basic abc" | grep -qx '401 Jwt is missing'
+	$(MAKE) cmake-check
+	@echo "c-test: API (shared, static, ASan, valgrind), vectors, threads and examples passed"
+
+# The examples built by CMake through FindMeshauth.cmake (shared and static), when cmake exists.
+cmake-check:
+	@if command -v cmake >/dev/null; then \
+	  for mode in OFF ON; do \
+	    cmake -S ffi-c/examples -B $(C_OUT)/cmake-$$mode -DMeshauth_ROOT=$(CURDIR) -DMeshauth_USE_STATIC=$$mode >/dev/null && \
+	    cmake --build $(C_OUT)/cmake-$$mode >/dev/null && \
+	    $(C_OUT)/cmake-$$mode/meshauth_verify $(C_OUT)/ref_jwks.json "$$(cat $(C_OUT)/baseline_rs256.jwt)" 1800000000 \
+	      | grep -qx 'accepted: principal=https://issuer.example/alice sub="alice"' || exit 1; \
+	  done; echo "cmake-check: FindMeshauth.cmake shared and static builds passed"; \
+	else echo "cmake-check: skipped, cmake not installed"; fi
+
+# Installs the library, header, pkg-config file and CMake module under PREFIX.
+install-c: ffi-lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/cmake/meshauth
+	install -m 644 $(LIBDIR)/libmeshauth.a $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(LIBDIR)/libmeshauth.so $(DESTDIR)$(PREFIX)/lib
+	install -m 644 include/meshauth.h $(DESTDIR)$(PREFIX)/include
+	install -m 644 ffi-c/cmake/FindMeshauth.cmake $(DESTDIR)$(PREFIX)/lib/cmake/meshauth
+	sed -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
+	  -e 's|@VERSION@|$(MESHAUTH_VERSION)|' ffi-c/meshauth.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/meshauth.pc

@@ -196,10 +196,16 @@ pub enum Status {
     ConfigInvalid = 93,
     /// Configuration uses a field or value that is not supported
     ConfigUnsupported = 94,
+    /// A required pointer argument is NULL
+    NullArgument = 95,
+    /// A string argument is not valid UTF-8
+    InvalidUtf8 = 96,
+    /// Internal error: a panic was caught at the API boundary
+    Panic = 97,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 95] = [
+pub(crate) const TABLE: [(Status, &str, &str); 98] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -295,4 +301,7 @@ pub(crate) const TABLE: [(Status, &str, &str); 95] = [
     (Status::DiscoveryBadJwksUri, "DiscoveryBadJwksUri", "OpenID configuration [jwks_uri] is missing or is not an absolute https URL"),
     (Status::ConfigInvalid, "ConfigInvalid", "Configuration is invalid"),
     (Status::ConfigUnsupported, "ConfigUnsupported", "Configuration uses a field or value that is not supported"),
+    (Status::NullArgument, "NullArgument", "A required pointer argument is NULL"),
+    (Status::InvalidUtf8, "InvalidUtf8", "A string argument is not valid UTF-8"),
+    (Status::Panic, "Panic", "Internal error: a panic was caught at the API boundary"),
 ];

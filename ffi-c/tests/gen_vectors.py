@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Flatten the shared JSON vectors for the C tests (a C JSON reader would be heavier than this).
+
+    python3 ffi-c/tests/gen_vectors.py VECTORS_DIR OUT_DIR
+
+Writes OUT_DIR/vectors.tsv, one verification per line, tab-separated:
+    label  source  jwks_kind  jwks_hex  pem_alg_hex  token_hex  now  clock_skew  issuer_hex  audiences  expect_jwks  expect
+jwks_kind is json, pem or empty; *_hex fields are hex (empty = absent); audiences is a comma-joined
+list of hex strings ("-" = none). expect_* is a status name, names joined by "|" (any of them),
+"!Ok" (any failure) or "*" (anything). source is "mutant" for generated signature mutants (the C
+test may sample those under valgrind), else the vector file.
+
+Writes OUT_DIR/ref_jwks.json and OUT_DIR/baseline_rs256.jwt (jwt_attacks.json) for the examples,
+and OUT_DIR/fixtures.h: C string literals for the API tests, with tokens signed here by Python's
+hmac module (an implementation independent of meshauth) and their expected claim values.
+Expected statuses come from the vectors; nothing here runs meshauth.
+"""
+import base64, hashlib, hmac, json, os, sys
+
+vectors, out_dir = sys.argv[1], sys.argv[2]
+os.makedirs(out_dir, exist_ok=True)
+load = lambda rel: json.load(open(os.path.join(vectors, rel)))
+hx = lambda s: "" if s is None else s.encode().hex()
+b64u = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+b64d = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+ext = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "status_ext.json")
+statuses = {row["name"] for row in load("jwt_verify_lib/status.json") + json.load(open(ext))}
+rows = []
+
+
+def row(label, source, kind, jwks, pem_alg, token, now, skew, issuer, auds, expect_jwks, expect):
+    assert "\t" not in label and "\n" not in label, label
+    aud = "-" if auds is None else ",".join(hx(a) for a in auds)
+    rows.append("\t".join([label, source, kind, hx(jwks), hx(pem_alg), hx(token), str(now), str(skew),
+                           hx(issuer), aud, expect_jwks, expect]))
+
+
+def mutants(token, how):
+    signed, sig = token.rsplit(".", 1)
+    sig = b64d(sig)
+    if how == "bitflip":
+        return [f"{signed}.{b64u(sig[:i] + bytes([sig[i] ^ (1 << k)]) + sig[i + 1:])}"
+                for i in range(len(sig)) for k in range(8)]
+    assert how == "truncate", how
+    return [f"{signed}.{b64u(sig[:n])}" for n in range(1, len(sig))]
+
+
+# jwt_verify_lib/verify.json, as core/tests/envoy_vectors.rs reads it: the strict answer, and the
+# original answer for the strict_equivalent rewrite.
+for c in load("jwt_verify_lib/verify.json"):
+    if c["api"] == "verifyTimeConstraint":
+        continue  # time-only checks of a parsed token: no verify call (core-only API)
+    runs = [(c["name"], True)] + ([(c["name"] + " [strict_equivalent]", False)] if "strict_equivalent" in c else [])
+    for label, strict in runs:
+        pick = lambda f: c.get("strict_" + f, c[f]) if strict else c[f]
+        eq = c.get("strict_equivalent") or {}
+        token = c["token"] if strict else eq.get("token", c["token"])
+        jwks = c["jwks"] if strict else eq.get("jwks", c["jwks"])
+        kind = {"jwks": "json", "pem": "pem", "empty": "empty"}[c["jwks_type"]]
+        now = min(c["now"], 2**63 - 1)
+        base = (kind, jwks, c.get("pem_alg"))
+        tail = (now, c["clock_skew"], None, c["audiences"], pick("expect_jwks") if kind != "empty" else "Ok", pick("expect"))
+        if c.get("mutate"):
+            ms = mutants(token, c["mutate"])
+            assert len(ms) == c["mutant_count"], label
+            for i, m in enumerate(ms):
+                row(f"{label} [{c['mutate']} {i}]", "mutant", *base, m, *tail)
+        else:
+            row(label, "verify.json", *base, token, *tail)
+
+# security/jwt_attacks.json: one validation for all cases. meshauth's documented answers where they
+# differ from the corpus are in tests/vectors/attack_overrides.json, shared with the Rust, Python
+# and Node suites, so every surface expects the same statuses.
+repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+overrides = json.load(open(os.path.join(repo, "tests", "vectors", "attack_overrides.json")))["overrides"]
+a = load("security/jwt_attacks.json")
+assert set(overrides) <= {c["id"] for c in a["cases"]}, set(overrides) - {c["id"] for c in a["cases"]}
+val = a["validation"]
+for c in a["cases"]:
+    jwks = json.dumps(c["jwks_inline"] if "jwks_inline" in c else a["jwks"][c["jwks"]])
+    status = overrides.get(c["id"], c)["status"]
+    jstat = c.get("jwks_status", "Ok")
+    if jstat in statuses:
+        expect_jwks, expect = jstat, status
+    elif jstat.startswith("Ok"):
+        expect_jwks, expect = "Ok", status
+    else:  # free text such as "(key refused: modulus < 2048 bits)": any load failure
+        assert status == "JwksNoValidKeys", c["id"]
+        expect_jwks, expect = "!Ok", status
+    assert expect in statuses, c["id"]
+    row(c["id"], "jwt_attacks.json", "json", jwks, None, c["token"], val["now"], val["clock_skew"],
+        val["issuer"], val["audiences"], expect_jwks, expect)
+
+with open(os.path.join(out_dir, "vectors.tsv"), "w") as f:
+    f.write("\n".join(rows) + "\n")
+
+# Fixtures for the API test: the RFC 7515 A.1 HMAC key (jwt_attacks "ref" set, kid hs-1), tokens
+# signed here, and a PEM key from jwt_verify_lib/jwks.json.
+ref = a["jwks"]["ref"]
+hs = next(k for k in ref["keys"] if k["kty"] == "oct")
+
+
+def sign(header, claims):
+    h = b64u(json.dumps(header, separators=(",", ":")).encode())
+    p = b64u(json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode())
+    mac = hmac.new(b64d(hs["k"]), f"{h}.{p}".encode(), hashlib.sha256).digest()
+    return f"{h}.{p}.{b64u(mac)}", p
+
+
+claims = {"iss": "https://issuer.example", "sub": "alice", "aud": ["meshauth-test", "other"],
+          "iat": 1700000000, "nbf": 1700000000, "exp": 1900000000, "jti": "id-1",
+          "scope": "read write  admin", "tenant": {"id": "t\"1", "tier": 3}, "esc": "caf\u00e9\n"}
+token, payload_b64 = sign({"alg": "HS256", "kid": "hs-1", "typ": "JWT"}, claims)
+bare, _ = sign({"alg": "HS256"}, {"iss": "https://issuer.example"})  # no sub, aud, exp, kid
+pem_case = next(c for c in load("jwt_verify_lib/jwks.json") if c["name"] == "goodPEMRSA")
+esc_json = json.dumps(claims["esc"], ensure_ascii=False)
+c_str = lambda s: json.dumps(s, ensure_ascii=True)  # valid C string literal for this text
+defs = {
+    "FX_JWKS_REF": json.dumps(ref),
+    "FX_HS_KID": hs["kid"],
+    "FX_TOKEN": token,
+    "FX_TOKEN_PAYLOAD_B64": payload_b64,
+    "FX_TOKEN_BARE": bare,
+    "FX_PEM_RSA": pem_case["input"],
+    "FX_TOKEN_RS256": next(c["token"] for c in a["cases"] if c["id"] == "baseline-rs256"),
+    "FX_TOKEN_ES256": next(c["token"] for c in a["cases"] if c["id"] == "baseline-es256"),
+    "FX_TOKEN_EDDSA": next(c["token"] for c in a["cases"] if c["id"] == "baseline-eddsa"),
+    "FX_ISSUER": a["validation"]["issuer"],
+    "FX_AUDIENCE": a["validation"]["audiences"][0],
+    "FX_TENANT_JSON": json.dumps(claims["tenant"], separators=(",", ":")),
+}
+lines = ["/* Generated by ffi-c/tests/gen_vectors.py; build output, not committed. */"]
+for k, v in defs.items():
+    lines.append(f"#define {k} {c_str(v)}")
+lines.append(f"#define FX_ESC_JSON_UTF8_HEX {c_str(esc_json.encode().hex())}")
+lines.append(f"#define FX_REF_KEYS {len(ref['keys'])}")
+lines.append(f"#define FX_PEM_KEYS {pem_case['key_count']}")
+lines.append(f"#define FX_IAT {claims['iat']}LL")
+lines.append(f"#define FX_EXP {claims['exp']}LL")
+lines.append(f"#define FX_NOW {a['validation']['now']}LL")
+with open(os.path.join(out_dir, "ref_jwks.json"), "w") as f:  # for the examples
+    f.write(defs["FX_JWKS_REF"])
+with open(os.path.join(out_dir, "baseline_rs256.jwt"), "w") as f:
+    f.write(defs["FX_TOKEN_RS256"])
+with open(os.path.join(out_dir, "fixtures.h"), "w") as f:
+    f.write("\n".join(lines) + "\n")
+print(f"gen_vectors: {len(rows)} verification lines ({len(overrides)} documented overrides), fixtures.h")
