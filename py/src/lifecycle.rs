@@ -284,6 +284,9 @@ struct Scheduler {
 }
 
 impl Scheduler {
+    /// The scheduler, locked. Callers drop the guard before running any Python code (building
+    /// exceptions or objects): Python may switch threads there, and a thread blocked on this
+    /// mutex holds the GIL.
     fn lock(&self) -> MutexGuard<'_, refresh::Scheduler> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -349,17 +352,14 @@ impl Scheduler {
         jwks_uri: Option<&str>,
         now: i64,
     ) -> PyResult<u64> {
-        self.lock()
-            .register(issuer, jwks_uri, now)
-            .map(EntryId::to_u64)
-            .map_err(|s| status_err(py, s))
+        let r = self.lock().register(issuer, jwks_uri, now);
+        r.map(EntryId::to_u64).map_err(|s| status_err(py, s))
     }
 
     /// Marks the entry used at `now`.
     fn touch(&self, py: Python<'_>, entry: u64, now: i64) -> PyResult<()> {
-        self.lock()
-            .touch(EntryId::from_u64(entry), now)
-            .map_err(|s| status_err(py, s))
+        let r = self.lock().touch(EntryId::from_u64(entry), now);
+        r.map_err(|s| status_err(py, s))
     }
 
     /// Returns `(fetches, evicted, next_wake)`: each fetch is `(entry, kind, url, max_bytes)`
@@ -416,23 +416,20 @@ impl Scheduler {
 
     /// Reports that the fetch in flight failed (network error, non-2xx, timeout).
     fn on_failed(&self, py: Python<'_>, entry: u64, now: i64) -> PyResult<()> {
-        self.lock()
-            .on_failed(EntryId::from_u64(entry), now)
-            .map_err(|s| status_err(py, s))
+        let r = self.lock().on_failed(EntryId::from_u64(entry), now);
+        r.map_err(|s| status_err(py, s))
     }
 
     /// A token named an unknown kid: whether a refetch is allowed now (then poll again).
     fn on_unknown_kid(&self, py: Python<'_>, entry: u64, now: i64) -> PyResult<bool> {
-        self.lock()
-            .on_unknown_kid(EntryId::from_u64(entry), now)
-            .map_err(|s| status_err(py, s))
+        let r = self.lock().on_unknown_kid(EntryId::from_u64(entry), now);
+        r.map_err(|s| status_err(py, s))
     }
 
     /// The last good key set (`JwksFetchFail` if no fetch has succeeded yet).
     fn keys(&self, py: Python<'_>, entry: u64) -> PyResult<Jwks> {
-        self.lock()
-            .keys(EntryId::from_u64(entry))
-            .map(|inner: Arc<_>| Jwks { inner })
+        let r = self.lock().keys(EntryId::from_u64(entry));
+        r.map(|inner: Arc<_>| Jwks { inner })
             .map_err(|s| status_err(py, s))
     }
 

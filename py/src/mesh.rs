@@ -190,23 +190,42 @@ impl PyAuthenticator {
 
     /// Sets the keys of every provider whose `jwksUri` is `jwks_uri` (None: unavailable, fail
     /// closed); returns how many providers were updated.
-    fn set_keys(&self, jwks_uri: &str, jwks: Option<&Bound<'_, Jwks>>) -> usize {
+    fn set_keys(&self, py: Python<'_>, jwks_uri: &str, jwks: Option<&Bound<'_, Jwks>>) -> usize {
         let keys = jwks.map(|j| j.get().inner.clone());
-        self.inner
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .set_remote_keys(jwks_uri, keys)
+        // Without the GIL: readers (authenticate) hold the lock with the GIL released.
+        py.detach(|| {
+            self.inner
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .set_remote_keys(jwks_uri, keys)
+        })
     }
 
     /// The providers as dicts: `issuer`, `audiences`, `jwks_uri`, `has_keys`.
     fn providers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        // Copied out first: no Python code runs while the lock is held.
+        let providers: Vec<_> = py.detach(|| {
+            self.read()
+                .providers()
+                .iter()
+                .map(|p| {
+                    let has_keys = p.keys.as_ref().is_some_and(|k| !k.is_empty());
+                    (
+                        p.issuer.clone(),
+                        p.audiences.clone(),
+                        p.jwks_uri.clone(),
+                        has_keys,
+                    )
+                })
+                .collect()
+        });
         let l = PyList::empty(py);
-        for p in self.read().providers() {
+        for (issuer, audiences, jwks_uri, has_keys) in providers {
             let d = PyDict::new(py);
-            d.set_item("issuer", &p.issuer)?;
-            d.set_item("audiences", &p.audiences)?;
-            d.set_item("jwks_uri", &p.jwks_uri)?;
-            d.set_item("has_keys", p.keys.as_ref().is_some_and(|k| !k.is_empty()))?;
+            d.set_item("issuer", issuer)?;
+            d.set_item("audiences", audiences)?;
+            d.set_item("jwks_uri", jwks_uri)?;
+            d.set_item("has_keys", has_keys)?;
             l.append(d)?;
         }
         Ok(l)

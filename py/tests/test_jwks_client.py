@@ -258,3 +258,38 @@ def test_threads_share_one_fetch(server, ec_key):
     assert not failures
     assert results == ["alice"] * 240
     assert st.hits == {"discovery": 1, "jwks": 1}
+
+
+def test_scheduler_sans_io(ec_key):
+    """The thin native scheduler, driven by hand (no HTTP): the host loop of refresh.rs."""
+    s = meshauth.Scheduler(refresh_interval=600, unknown_kid_cooldown=30)
+    with pytest.raises(errors.DiscoveryBadJwksUri):
+        s.register("https://i.example", "http://i.example/keys", 0)
+    e = s.register("https://i.example", None, 100)  # discovery
+    assert len(s) == 1
+    with pytest.raises(errors.JwksFetchFail):
+        s.keys(e)
+    fetches, evicted, _ = s.poll(100)
+    assert fetches == [(e, "discovery", "https://i.example/.well-known/openid-configuration", fetches[0][3])]
+    assert evicted == []
+    assert s.poll(100)[0] == []  # one fetch in flight per entry
+    doc = json.dumps({"issuer": "https://i.example", "jwks_uri": "https://i.example/keys"})
+    assert s.on_fetched(e, doc, None, 101) == ("resolved", "https://i.example/keys")
+    (fetch,) = s.poll(101)[0]
+    assert fetch[1:3] == ("jwks", "https://i.example/keys")
+    body = json.dumps({"keys": [_key(ec_key, "a")]})
+    kind, keys = s.on_fetched(e, body, "max-age=60", 102)
+    assert kind == "changed" and keys.kids == ["a"]
+    assert s.keys(e).kids == ["a"]
+    with pytest.raises(errors.InvalidArgument):  # nothing in flight any more
+        s.on_failed(e, 103)
+    assert s.on_unknown_kid(e, 110) is False  # within 30 s of the fetch start (101)
+    assert s.on_unknown_kid(e, 140) is True
+    (fetch,) = s.poll(140)[0]
+    assert fetch[1] == "discovery"  # every cycle starts with discovery
+    s.on_failed(e, 141)
+    info = s.info(e)
+    assert info["consecutive_failures"] == 1 and info["has_keys"] is True
+    assert info["discovered_uri"] == "https://i.example/keys"
+    assert s.keys(e).kids == ["a"]  # stale keys kept
+    assert s.info(e + (1 << 40)) is None
