@@ -195,3 +195,48 @@ def test_config_errors_name_the_field():
     assert ei.value.field == "(document)"
     with pytest.raises(TypeError):
         meshauth.Authenticator(42)
+
+
+def test_yaml_text(monkeypatch):
+    text = "jwtRules:\n- issuer: https://a.example\n  jwksUri: https://a.example/keys\n"
+    if __import__("importlib").util.find_spec("yaml") is not None:
+        assert meshauth.Authenticator(text).providers[0]["issuer"] == "https://a.example"
+    # Without PyYAML, YAML text reaches the core as (invalid) JSON.
+    monkeypatch.setitem(__import__("sys").modules, "yaml", None)
+    with pytest.raises(errors.ConfigInvalid) as ei:
+        meshauth.Authenticator(text)
+    assert ei.value.field == "(document)"
+    # JSON text and bytes never need PyYAML.
+    doc = '{"jwtRules": [{"issuer": "https://a.example", "jwksUri": "https://a.example/keys"}]}'
+    assert len(meshauth.Authenticator(doc).providers) == 1
+    assert len(meshauth.Authenticator(doc.encode()).providers) == 1
+
+
+def test_authenticate_while_keys_change_in_threads(tokens, test_jwks):
+    import threading
+
+    auth = meshauth.Authenticator({"jwtRules": [{"issuer": "test-issuer-1@istio.io", "jwksUri": JWKS_URI}]})
+    bearer = {"authorization": "Bearer " + tokens["TokenIssuer1"]}
+    stop = threading.Event()
+    seen, failures = set(), []
+
+    def reader():
+        try:
+            while not stop.is_set():
+                r = auth.authenticate("GET", "/", bearer, now=NOW)
+                seen.add(r["code"] or r["kind"])
+        except Exception as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for i in range(200):
+        auth.set_keys(JWKS_URI, test_jwks if i % 2 else None)
+    auth.set_keys(JWKS_URI, test_jwks)
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+    assert not failures
+    assert seen <= {"authenticated", "JwksFetchFail"}
+    assert auth.authenticate("GET", "/", bearer, now=NOW)["kind"] == "authenticated"

@@ -39,7 +39,7 @@ def _config_text(config: Any) -> Union[str, bytes]:
     raise TypeError(f"config must be a dict, a list, or JSON/YAML text, not {type(config).__name__}")
 
 
-def _pairs(items: Any, what: str) -> List[Tuple[str, str]]:
+def _pairs(items: Any) -> List[Tuple[str, str]]:
     """(name, value) pairs from a mapping (a list value repeats the name) or pairs."""
     if items is None:
         return []
@@ -121,9 +121,9 @@ class Authenticator:
         native = self._native.authenticate(
             method,
             path,
-            _pairs(headers, "headers"),
+            _pairs(headers),
             query,
-            _pairs(cookies, "cookies"),
+            _pairs(cookies),
             host,
             scheme,
             port,
@@ -178,7 +178,7 @@ class Policy:
         else:
             raise TypeError("outcome must be the result of Authenticator.authenticate, or None")
         return self._native.evaluate(
-            method, path, _pairs(headers, "headers"), native, query, host, scheme, port
+            method, path, _pairs(headers), native, query, host, scheme, port
         )
 
     def lint(self, issuers: Optional[Sequence[str]] = None) -> List[Dict[str, Any]]:
