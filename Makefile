@@ -63,14 +63,15 @@ build:
 
 # Python binding: a virtualenv at .venv (left in place: `import meshauth` works there), a debug
 # abi3 wheel built by maturin and installed into it, then the pytest suite (PyJWT is a test
-# dependency: the compatible layer is checked against it).
+# dependency: the compatible layer is checked against it; PyYAML lets the suite read Istio's YAML
+# policies through meshauth's optional YAML support).
 VENV ?= .venv
 VENV_PY := $(VENV)/bin/python
 PY_WHEELS := target/py-wheels
 
 py-test:
 	@test -x $(VENV_PY) || python3 -m venv $(VENV)
-	$(VENV_PY) -m pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest pyjwt cryptography
+	$(VENV_PY) -m pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest pyjwt cryptography pyyaml
 	rm -rf $(PY_WHEELS)
 	$(VENV)/bin/maturin build -q -m py/Cargo.toml -o $(PY_WHEELS) -i $(VENV_PY)
 	$(VENV_PY) -m pip install -q --disable-pip-version-check --force-reinstall --no-deps $(PY_WHEELS)/meshauth-*.whl

@@ -5,6 +5,7 @@
 //! (one class per status, generated in Python from [`status_table`]). JSON documents handed to
 //! Python (claims, headers) are the core's exact decoded text passed through Python's `json`.
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use meshauth_core::{self as core, Alg, AlgSet, JwksOptions, Status, Token, Validation};
@@ -14,15 +15,18 @@ use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString};
 
+mod lifecycle;
+mod mesh;
+
 /// Text or bytes from Python, borrowed without copying and usable with the GIL released.
 #[derive(FromPyObject)]
-enum Data {
+pub(crate) enum Data {
     Str(PyBackedStr),
     Bytes(PyBackedBytes),
 }
 
 impl Data {
-    fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
             Data::Str(s) => s.as_bytes(),
             Data::Bytes(b) => b,
@@ -35,7 +39,12 @@ static ERROR_CLASSES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// The Python exception for a core status: an instance of `meshauth.errors.<StatusName>`,
 /// whose `str()` is the status message (Envoy's text).
-fn status_err(py: Python<'_>, s: Status) -> PyErr {
+pub(crate) fn status_err(py: Python<'_>, s: Status) -> PyErr {
+    status_err_msg(py, s, s.message())
+}
+
+/// As [`status_err`], with another message (e.g. a configuration error naming its field).
+pub(crate) fn status_err_msg(py: Python<'_>, s: Status, message: &str) -> PyErr {
     let make = || -> PyResult<PyErr> {
         let table = ERROR_CLASSES.get_or_try_init(py, || {
             py.import("meshauth.errors")?
@@ -43,24 +52,23 @@ fn status_err(py: Python<'_>, s: Status) -> PyErr {
                 .map(Bound::unbind)
         })?;
         let cls = table.bind(py).get_item(s.code())?;
-        Ok(PyErr::from_value(cls.call1((s.message(),))?))
+        Ok(PyErr::from_value(cls.call1((message,))?))
     };
     make().unwrap_or_else(|e| {
         PyRuntimeError::new_err(format!(
-            "{}: {} (meshauth.errors unavailable: {e})",
-            s.name(),
-            s.message()
+            "{}: {message} (meshauth.errors unavailable: {e})",
+            s.name()
         ))
     })
 }
 
 /// Calls Python's `json.loads` on text the core has already validated as JSON.
-fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     py.import("json")?.call_method1("loads", (text,))
 }
 
 /// The current time in Unix seconds.
-fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
@@ -83,8 +91,8 @@ fn status_table() -> Vec<(u16, &'static str, &'static str, u16)> {
 /// map) or `Jwks.from_pem(pem)`. Unusable keys are skipped, as in Envoy; when none is usable
 /// the first key's error is raised (a `meshauth.errors.Jwks*` exception).
 #[pyclass(frozen, module = "meshauth")]
-struct Jwks {
-    inner: core::Jwks,
+pub(crate) struct Jwks {
+    pub(crate) inner: Arc<core::Jwks>,
 }
 
 fn jwks_options(allow_legacy_rsa: bool) -> JwksOptions {
@@ -104,7 +112,9 @@ impl Jwks {
     fn from_json(py: Python<'_>, data: Data, allow_legacy_rsa: bool) -> PyResult<Jwks> {
         let opts = jwks_options(allow_legacy_rsa);
         py.detach(|| core::Jwks::from_json_with(data.as_bytes(), &opts))
-            .map(|inner| Jwks { inner })
+            .map(|inner| Jwks {
+                inner: Arc::new(inner),
+            })
             .map_err(|s| status_err(py, s))
     }
 
@@ -121,7 +131,9 @@ impl Jwks {
     ) -> PyResult<Jwks> {
         let opts = jwks_options(allow_legacy_rsa);
         py.detach(|| core::Jwks::from_pem_with(data.as_bytes(), kid, alg, &opts))
-            .map(|inner| Jwks { inner })
+            .map(|inner| Jwks {
+                inner: Arc::new(inner),
+            })
             .map_err(|s| status_err(py, s))
     }
 
@@ -454,5 +466,7 @@ fn _meshauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode_unverified, m)?)?;
     m.add_function(wrap_pyfunction!(status_table, m)?)?;
     m.add_function(wrap_pyfunction!(b64url_encode, m)?)?;
+    lifecycle::register(m)?;
+    mesh::register(m)?;
     Ok(())
 }

@@ -11,6 +11,12 @@ Errors are :class:`MeshAuthError` subclasses, one per status (``meshauth.errors.
 with ``.code`` (``"JwtExpired"``), ``.status`` (its number) and Envoy's message as ``str(e)``;
 they also carry PyJWT's class names (``ExpiredSignatureError`` ...).
 
+Lifecycle: :func:`jwks_changed`, :func:`jwks_diff`, :func:`jwk_thumbprint`,
+:func:`canonical_jwks`, :func:`cert_info`, :func:`cert_expiry`, :func:`rotation_delay`,
+:func:`merge_trust_bundles`, and :class:`JwksClient` (HTTP, OIDC discovery, refresh, unknown-kid
+refetch). Mesh policy: :class:`Authenticator` (RequestAuthentication) and :class:`Policy`
+(AuthorizationPolicy).
+
 PyJWT-compatible layer: :func:`decode`, :func:`decode_complete`, :func:`get_unverified_header`
 (``import meshauth as jwt`` for most uses; see the README's migration note).
 """
@@ -26,6 +32,19 @@ from ._meshauth import (
     verify,
     verify_complete,
 )
+from ._client import JwksClient
+from ._lifecycle import (
+    canonical_jwks,
+    cert_expiry,
+    cert_info,
+    jwk_thumbprint,
+    jwks_changed,
+    jwks_diff,
+    merge_trust_bundles,
+    rotation_delay,
+)
+from ._meshauth import CertInfo, Scheduler
+from ._mesh import Authenticator, AuthResult, Policy
 from ._pyjwt import decode, decode_complete, get_unverified_header
 from .errors import (
     DecodeError,
@@ -52,6 +71,20 @@ __all__ = [
     "verify_complete",
     "decode_unverified",
     "status_table",
+    "jwks_changed",
+    "jwks_diff",
+    "jwk_thumbprint",
+    "canonical_jwks",
+    "CertInfo",
+    "cert_info",
+    "cert_expiry",
+    "rotation_delay",
+    "merge_trust_bundles",
+    "Scheduler",
+    "JwksClient",
+    "Authenticator",
+    "AuthResult",
+    "Policy",
     "decode",
     "decode_complete",
     "get_unverified_header",

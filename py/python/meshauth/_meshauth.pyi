@@ -1,5 +1,6 @@
 """Type stubs for the native module ``meshauth._meshauth``."""
 
+import datetime
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 _Data = Union[str, bytes]
@@ -95,3 +96,175 @@ def status_table() -> List[Tuple[int, str, str, int]]:
 
 def b64url_encode(data: bytes) -> str:
     """Base64url without padding."""
+
+# ---- lifecycle (meshauth._lifecycle wraps these) ----
+
+def jwks_changed(old: _Data, new: _Data) -> bool:
+    """Whether the key set ``new`` differs from ``old`` (core jwks_compare::changed)."""
+
+def jwks_diff(
+    old: _Data, new: _Data
+) -> Tuple[List[Tuple[str, str]], List[Tuple[str, str]], List[Tuple[str, str]]]:
+    """(added, removed, modified), each a sorted list of (kind, name)."""
+
+def jwk_thumbprint(jwk: _Data) -> str:
+    """RFC 7638 SHA-256 thumbprint of a JWK, base64url."""
+
+def canonical_jwks(data: _Data) -> str:
+    """The canonical text of a JWKS document."""
+
+class CertInfo:
+    """What meshauth reads from one X.509 certificate."""
+
+    @property
+    def not_before(self) -> int:
+        """notBefore, Unix seconds."""
+    @property
+    def not_after(self) -> int:
+        """notAfter, Unix seconds."""
+    @property
+    def not_before_dt(self) -> datetime.datetime:
+        """notBefore as an aware UTC datetime."""
+    @property
+    def not_after_dt(self) -> datetime.datetime:
+        """notAfter as an aware UTC datetime."""
+    @property
+    def subject(self) -> str:
+        """Subject, RFC 4514."""
+    @property
+    def issuer(self) -> str:
+        """Issuer, RFC 4514."""
+    @property
+    def serial(self) -> str:
+        """Serial number, upper-case hex."""
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the DER, lower-case hex."""
+    @property
+    def spiffe_id(self) -> Optional[str]:
+        """The first spiffe:// URI SAN."""
+    @property
+    def dns_names(self) -> List[str]:
+        """The DNS SANs."""
+    @property
+    def is_ca(self) -> bool:
+        """basicConstraints cA."""
+
+def cert_info(data: _Data) -> List[CertInfo]:
+    """Every certificate of a PEM bundle or one DER certificate."""
+
+def cert_expiry(data: _Data) -> int:
+    """notAfter of the first well-formed PEM block (Istio's leaf expiry)."""
+
+def rotation_delay(
+    now: Union[int, float],
+    created: Union[int, float],
+    expire: Union[int, float],
+    grace_ratio: float = 0.5,
+    *,
+    jitter: float = 0.0,
+    draw: Union[None, int, Tuple[int, float]] = None,
+) -> Union[int, float]:
+    """Seconds until rotation (Istio's rotateTime)."""
+
+def merge_trust_bundles(*bundles: _Data, strict: bool = True) -> bytes:
+    """Canonical PEM of the distinct certificates of the bundles."""
+
+def check_url(url: str, allow_http: bool = False) -> None:
+    """Raises DiscoveryBadJwksUri unless url is absolute https (or http when allowed)."""
+
+_Fetch = Tuple[int, str, str, int]
+
+class Scheduler:
+    """The core's sans-IO JWKS refresh scheduler (refresh::Scheduler). Times: Unix seconds."""
+
+    def __init__(
+        self,
+        *,
+        refresh_interval: int = 1200,
+        retry_initial: int = 60,
+        retry_max: int = 3600,
+        unknown_kid_cooldown: int = 30,
+        fetch_timeout: int = 60,
+        honor_cache_control: bool = False,
+        cache_control_min: int = 60,
+        cache_control_max: int = 86400,
+        allow_http: bool = False,
+        max_bytes: Optional[int] = None,
+        allow_legacy_rsa: bool = False,
+    ) -> None: ...
+    def register(self, issuer: str, jwks_uri: Optional[str], now: int) -> int:
+        """Registers (issuer, jwks_uri); None: OpenID discovery. Returns the entry handle."""
+    def touch(self, entry: int, now: int) -> None:
+        """Marks the entry used."""
+    def poll(self, now: int) -> Tuple[List[_Fetch], List[int], Optional[int]]:
+        """(fetches (entry, kind, url, max_bytes), evicted, next_wake)."""
+    def on_fetched(
+        self, entry: int, body: _Data, cache_control: Optional[str], now: int
+    ) -> Tuple[str, Any]:
+        """("unchanged", None) | ("changed", Jwks) | ("resolved", url) | ("rejected", status)."""
+    def on_failed(self, entry: int, now: int) -> None:
+        """The fetch in flight failed."""
+    def on_unknown_kid(self, entry: int, now: int) -> bool:
+        """Whether a refetch for an unknown kid is allowed now."""
+    def keys(self, entry: int) -> Jwks:
+        """The last good key set (JwksFetchFail if none)."""
+    def info(self, entry: int) -> Optional[Dict[str, Any]]:
+        """A snapshot of the entry."""
+    def __len__(self) -> int: ...
+
+# ---- mesh (meshauth._mesh wraps these) ----
+
+class AuthOutcome:
+    """A native authentication outcome."""
+
+    @property
+    def kind(self) -> str:
+        """no_token, cors_preflight, authenticated or rejected."""
+    def to_dict(self) -> Dict[str, Any]:
+        """The outcome as a dict."""
+
+class Authenticator:
+    """RequestAuthentication from JSON text."""
+
+    def __init__(self, config: _Data) -> None: ...
+    def set_keys(self, jwks_uri: str, jwks: Optional[Jwks]) -> int:
+        """Sets the keys of the providers with this jwksUri."""
+    def providers(self) -> List[Dict[str, Any]]:
+        """The providers."""
+    def authenticate(
+        self,
+        method: str,
+        path: str,
+        headers: List[Tuple[str, str]],
+        query: Optional[str],
+        cookies: List[Tuple[str, str]],
+        host: str,
+        scheme: str,
+        port: int,
+        now: Optional[int],
+    ) -> AuthOutcome:
+        """Authenticates one request."""
+
+class Policy:
+    """AuthorizationPolicies from JSON text."""
+
+    def __init__(self, config: _Data) -> None: ...
+    @property
+    def names(self) -> List[str]:
+        """The policy names."""
+    def evaluate(
+        self,
+        method: str,
+        path: str,
+        headers: List[Tuple[str, str]],
+        outcome: Optional[AuthOutcome],
+        query: Optional[str],
+        host: str,
+        scheme: str,
+        port: int,
+    ) -> Dict[str, Any]:
+        """Istio's decision and the mesh's HTTP status."""
+    def lint(self, issuers: Optional[Sequence[str]] = None) -> List[Dict[str, Any]]:
+        """Warnings about JWT policy traps."""
+    def __len__(self) -> int: ...
