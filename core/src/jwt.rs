@@ -68,14 +68,7 @@ pub struct Token<'t> {
     alg: Alg,
     kid: Option<Text>,
     typ: Option<Text>,
-    iss: Option<Text>,
-    sub: Option<Text>,
-    jti: Option<Text>,
-    iat: Option<u64>,
-    nbf: Option<u64>,
-    exp: Option<u64>,
-    /// Range of the raw `aud` value inside the decoded payload.
-    aud: Option<(usize, usize)>,
+    reg: Registered,
     /// Whether the payload was read as JWT claims (false for an opaque JWS payload).
     claims: bool,
 }
@@ -154,37 +147,38 @@ impl<'t> Token<'t> {
 
     /// The `iss` claim.
     pub fn iss(&self) -> Option<&str> {
-        self.text(&self.iss)
+        self.text(&self.reg.iss)
     }
 
     /// The `sub` claim.
     pub fn sub(&self) -> Option<&str> {
-        self.text(&self.sub)
+        self.text(&self.reg.sub)
     }
 
     /// The `jti` claim.
     pub fn jti(&self) -> Option<&str> {
-        self.text(&self.jti)
+        self.text(&self.reg.jti)
     }
 
     /// The `iat` claim (Unix seconds, fractions truncated).
     pub fn iat(&self) -> Option<u64> {
-        self.iat
+        self.reg.iat
     }
 
     /// The `nbf` claim (Unix seconds, fractions truncated).
     pub fn nbf(&self) -> Option<u64> {
-        self.nbf
+        self.reg.nbf
     }
 
     /// The `exp` claim (Unix seconds, fractions truncated).
     pub fn exp(&self) -> Option<u64> {
-        self.exp
+        self.reg.exp
     }
 
     /// The `aud` claim as a list (a single string is a list of one; absent is empty).
     pub fn audiences(&self) -> impl Iterator<Item = Cow<'_, str>> {
         let raw = self
+            .reg
             .aud
             .and_then(|(a, b)| core::str::from_utf8(&self.buf.bytes()[a..b]).ok());
         let value = raw.map(json::reread);
@@ -352,13 +346,7 @@ pub(crate) fn parse(token: &str, payload: Payload) -> Result<(Token<'_>, Sig), S
             alg,
             kid,
             typ,
-            iss: registered.iss,
-            sub: registered.sub,
-            jti: registered.jti,
-            iat: registered.iat,
-            nbf: registered.nbf,
-            exp: registered.exp,
-            aud: registered.aud,
+            reg: registered,
             claims: payload == Payload::Claims,
         },
         sig,
@@ -366,7 +354,7 @@ pub(crate) fn parse(token: &str, payload: Payload) -> Result<(Token<'_>, Sig), S
 }
 
 /// The registered claims of a JWT payload, checked in Envoy's order.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Registered {
     iss: Option<Text>,
     sub: Option<Text>,
@@ -374,6 +362,7 @@ struct Registered {
     iat: Option<u64>,
     nbf: Option<u64>,
     exp: Option<u64>,
+    /// Range of the raw `aud` value inside the decoded payload.
     aud: Option<(usize, usize)>,
 }
 
