@@ -196,10 +196,12 @@ pub enum Status {
     ConfigInvalid = 93,
     /// Configuration uses a field or value that is not supported
     ConfigUnsupported = 94,
+    /// Jwt payload [iat] field is required
+    JwtMissingIat = 95,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 95] = [
+pub(crate) const TABLE: [(Status, &str, &str); 96] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -295,4 +297,5 @@ pub(crate) const TABLE: [(Status, &str, &str); 95] = [
     (Status::DiscoveryBadJwksUri, "DiscoveryBadJwksUri", "OpenID configuration [jwks_uri] is missing or is not an absolute https URL"),
     (Status::ConfigInvalid, "ConfigInvalid", "Configuration is invalid"),
     (Status::ConfigUnsupported, "ConfigUnsupported", "Configuration uses a field or value that is not supported"),
+    (Status::JwtMissingIat, "JwtMissingIat", "Jwt payload [iat] field is required"),
 ];
