@@ -435,3 +435,117 @@ export interface RemoteJWKSet {
  * `fetch` when called (no background timers). Keeps the last good keys when a refresh fails.
  */
 export declare function createRemoteJWKSet(url: string | URL, options?: RemoteJWKSetOptions): RemoteJWKSet;
+
+// ---------------------------------------------------------------------------------------------
+// Request authentication and authorization policy
+
+/** A request as the authenticator and policies see it. */
+export interface AuthRequest {
+  /** `:method` (default `'GET'`). */
+  method?: string;
+  /** The path, optionally with `?query` (default `'/'`). */
+  path?: string;
+  /** The query without `?` (overrides one in `path`). */
+  query?: string;
+  /** Headers: an object (repeated names as arrays), a `Headers`/`Map`, or `[name, value]` pairs. */
+  headers?: Record<string, string | string[] | undefined> | Iterable<[string, string]> | Array<[string, string]>;
+  /** Cookies, in the same forms (`Cookie` headers are read too). */
+  cookies?: Record<string, string> | Array<[string, string]>;
+  /** `:authority` (else the `host`/`:authority` header). */
+  host?: string;
+  /** `:scheme`, for the `WWW-Authenticate` realm. */
+  scheme?: string;
+  /** Destination port for `ports`/`notPorts` rules. */
+  port?: number;
+  /** Unix seconds (number or BigInt); default the system clock. */
+  now?: number | bigint;
+}
+
+/** What `Authenticator.authenticate` returns. */
+export interface AuthenticationOutcome {
+  /**
+   * `'noToken'` (passes, no identity), `'corsPreflight'` (bypassed), `'authenticated'` or
+   * `'rejected'`.
+   */
+  kind: 'noToken' | 'corsPreflight' | 'authenticated' | 'rejected';
+  /** For `'rejected'`: the status number. */
+  status?: number;
+  /** For `'rejected'`: the status name, e.g. `'JwtExpired'`. */
+  code?: string;
+  /** For `'rejected'`: Envoy's message (the response body). */
+  message?: string;
+  /** For `'rejected'`: 401, or 403 for `JwtAudienceNotAllowed`. */
+  httpStatus?: number;
+  /** For `'rejected'`: the `WWW-Authenticate` header Envoy sends. */
+  wwwAuthenticate?: string;
+  /** For `'authenticated'`: `iss`. */
+  issuer?: string;
+  /** For `'authenticated'`: `sub`. */
+  subject?: string;
+  /** For `'authenticated'`: the payload, `scope`/`permission`/space-delimited claims split. */
+  claims?: JsonObject;
+  /** Headers to set upstream (after removing `headersToRemove`), lower-case `[name, value]`. */
+  headersToSet: Array<[string, string]>;
+  /** Headers to remove from the upstream request. */
+  headersToRemove: string[];
+}
+
+/** A configuration error: `code`/`status` as usual, the field path in `field` and the message. */
+export interface ConfigError extends MeshAuthError {
+  /** e.g. `'jwtRules[0].fromHeaders[1].name'`. */
+  field: string;
+}
+
+/**
+ * Istio `RequestAuthentication` (Envoy's jwt_authn filter). The config, an object or JSON text
+ * in Istio's field names, is resources, bare specs or arrays of them; errors throw a
+ * `ConfigError` (`ConfigInvalid`, `ConfigUnsupported`, or the JWKS status of an inline `jwks`).
+ */
+export declare class Authenticator {
+  constructor(config: object | string | Uint8Array);
+  /** Authenticates a request (no I/O: keys come from inline `jwks` or `setKeys`). */
+  authenticate(request: AuthRequest): AuthenticationOutcome;
+  /** Sets the keys of the providers with this `jwksUri` (`null`: fail closed); count updated. */
+  setKeys(jwksUri: string, jwks: Jwks | { keys: object[] } | string | Uint8Array | null): number;
+  /** The distinct `jwksUri`s of the providers. */
+  readonly jwksUris: string[];
+  /** The providers' issuers. */
+  readonly issuers: string[];
+}
+
+/** What `Policy.evaluate` returns. */
+export interface PolicyDecision {
+  allowed: boolean;
+  /** The policy whose rule decided, or null (no ALLOW policy, or nothing matched). */
+  matchedPolicy: string | null;
+  /** That rule's index, or null. */
+  matchedRule: number | null;
+  /** 200, 403 when denied, or the authentication rejection's 401/403. */
+  httpStatus: number;
+}
+
+/** One `Policy.lint` warning. */
+export interface PolicyWarning {
+  /** e.g. `'SubjectContainsSlash'`. */
+  kind: string;
+  policy: string;
+  rule: number;
+  /** e.g. `'rules[0].from[0].source.requestPrincipals[1]'`. */
+  field: string;
+  message: string;
+  fix: string;
+}
+
+/** Istio `AuthorizationPolicy` resources (the JWT-related subset); errors as `Authenticator`. */
+export declare class Policy {
+  constructor(config: object | string | Uint8Array);
+  /**
+   * Istio's evaluation (DENY first, then ALLOW) given the authentication outcome from
+   * `Authenticator.authenticate` (absent/null: no identity). A rejected outcome is denied.
+   */
+  evaluate(request: AuthRequest, outcome?: AuthenticationOutcome | null): PolicyDecision;
+  /** Istio traps in the policies; `issuers` (the `jwtRules` issuers) sharpen the checks. */
+  lint(issuers?: string[]): PolicyWarning[];
+  /** The number of policies. */
+  readonly size: number;
+}

@@ -202,7 +202,7 @@ function createLocalJWKSet(jwks) {
 }
 
 /** Milliseconds standing for "never" in the scheduler (its times are integers). */
-const NEVER = Number.MAX_SAFE_INTEGER / 4;
+const NEVER = 2 ** 50;
 
 /**
  * A duration option in milliseconds (`Infinity` = never).
@@ -348,7 +348,140 @@ function createRemoteJWKSet(url, options = {}) {
   return remote;
 }
 
+/** Where `Authenticator.authenticate` results keep the core outcome for `Policy.evaluate`. */
+const OUTCOME = Symbol('meshauth.outcome');
+
+/**
+ * `[name, value]` pairs from an object (`{ name: value | value[] }`), a `Headers`/`Map`, or pairs.
+ * @param {unknown} value
+ * @param {string} what
+ * @returns {string[][]}
+ */
+function toPairs(value, what) {
+  if (value === undefined || value === null) return [];
+  const entries = Array.isArray(value)
+    ? value
+    : typeof value.entries === 'function' && !(value.constructor === Object)
+      ? [...value.entries()]
+      : Object.entries(value);
+  const out = [];
+  for (const entry of entries) {
+    if (!Array.isArray(entry) || entry.length !== 2) throw invalidArg(`${what} must be [name, value] pairs`);
+    const [name, v] = entry;
+    for (const one of Array.isArray(v) ? v : [v]) {
+      if (one !== undefined) out.push([String(name), String(one)]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The native request object from `{ method, path, headers, query?, cookies?, now?, host?,
+ * scheme?, port? }`.
+ * @param {import('./index').AuthRequest} request
+ */
+function toRequest(request) {
+  if (request === null || typeof request !== 'object') throw invalidArg('request must be an object');
+  return {
+    ...request,
+    headers: toPairs(request.headers, 'headers'),
+    cookies: toPairs(request.cookies, 'cookies'),
+  };
+}
+
+/**
+ * Istio `RequestAuthentication` (Envoy's jwt_authn): `new Authenticator(config)` with config as
+ * an object or JSON text in Istio's field names (resources, specs or arrays of them).
+ */
+class Authenticator {
+  #native;
+
+  /** @param {unknown} config */
+  constructor(config) {
+    this.#native = new native.Authenticator(jsonText(config));
+  }
+
+  /**
+   * Authenticates a request; returns a plain outcome object (also accepted by
+   * `Policy.evaluate`).
+   * @param {import('./index').AuthRequest} request
+   * @returns {import('./index').AuthenticationOutcome}
+   */
+  authenticate(request) {
+    const outcome = this.#native.authenticate(toRequest(request));
+    const view = outcome.view();
+    Object.defineProperty(view, OUTCOME, { value: outcome });
+    return view;
+  }
+
+  /**
+   * Sets the keys of the providers with this `jwksUri` (`null`: unavailable, fail closed).
+   * @param {string} jwksUri
+   * @param {Jwks | object | string | Uint8Array | null} jwks
+   * @returns {number} providers updated
+   */
+  setKeys(jwksUri, jwks) {
+    return this.#native.setKeys(jwksUri, jwks === null ? null : toJwks(jwks));
+  }
+
+  /** The distinct `jwksUri`s the providers name. */
+  get jwksUris() {
+    return this.#native.jwksUris;
+  }
+
+  /** The providers' issuers. */
+  get issuers() {
+    return this.#native.issuers;
+  }
+}
+
+/** Istio `AuthorizationPolicy` resources (the JWT subset): `new Policy(config)`. */
+class Policy {
+  #native;
+
+  /** @param {unknown} config */
+  constructor(config) {
+    this.#native = new native.Policy(jsonText(config));
+  }
+
+  /**
+   * Istio's evaluation: `{ allowed, matchedPolicy, matchedRule, httpStatus }`.
+   * @param {import('./index').AuthRequest} request
+   * @param {import('./index').AuthenticationOutcome | null} [outcome] from `authenticate`;
+   *   absent or null: no identity
+   */
+  evaluate(request, outcome = null) {
+    let core = null;
+    if (outcome !== null && outcome !== undefined) {
+      core = outcome[OUTCOME];
+      if (core === undefined) throw invalidArg('outcome must come from Authenticator.authenticate');
+    }
+    const d = this.#native.evaluate(toRequest(request), core);
+    return {
+      allowed: d.allowed,
+      matchedPolicy: d.matchedPolicy ?? null,
+      matchedRule: d.matchedRule ?? null,
+      httpStatus: d.httpStatus,
+    };
+  }
+
+  /**
+   * Istio traps in the policies; `issuers` (the `jwtRules` issuers) sharpen the checks.
+   * @param {string[]} [issuers]
+   */
+  lint(issuers) {
+    return this.#native.lint(issuers);
+  }
+
+  /** The number of policies. */
+  get size() {
+    return this.#native.size;
+  }
+}
+
 module.exports = {
+  Authenticator,
+  Policy,
   Scheduler,
   jwksChanged,
   jwksDiff,

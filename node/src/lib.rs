@@ -14,6 +14,7 @@ use napi::bindgen_prelude::*;
 use napi::{JsValue, Unknown};
 use napi_derive::napi;
 
+pub mod authn;
 pub mod lifecycle;
 pub mod remote;
 
@@ -28,9 +29,17 @@ impl AsRef<str> for Code {
 
 /// The JS error for a core status: `Error` with `.code` = name, `.status` = number.
 pub(crate) fn status_error(env: &Env, s: Status) -> Error {
-    let value = JsError::from(Error::new(Code(s.name()), s.message())).into_unknown(*env);
+    status_error_with(env, s, s.message(), None)
+}
+
+/// As [`status_error`] with another message and, for configuration errors, a `.field`.
+pub(crate) fn status_error_with(env: &Env, s: Status, message: &str, field: Option<&str>) -> Error {
+    let value = JsError::from(Error::new(Code(s.name()), message)).into_unknown(*env);
     let with_status = Object::from_unknown(value).and_then(|mut obj| {
         obj.set("status", u32::from(s.code()))?;
+        if let Some(f) = field {
+            obj.set("field", f)?;
+        }
         Ok(obj.to_unknown())
     });
     match with_status {
