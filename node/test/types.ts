@@ -103,5 +103,27 @@ const hasKeys: boolean | undefined = sched.info(entry)?.hasKeys;
 // @ts-expect-error createRemoteJWKSet options are milliseconds as numbers
 meshauth.createRemoteJWKSet('https://x', { cacheMaxAge: '10m' });
 
+// Request authentication and policy.
+const authn = new meshauth.Authenticator({ jwtRules: [{ issuer: 'i', jwksUri: 'https://i/jwks' }] });
+const updated: number = authn.setKeys('https://i/jwks', set) + authn.setKeys('https://i/jwks', null);
+const result: meshauth.AuthenticationOutcome = authn.authenticate({
+  method: 'GET',
+  path: '/x?y=1',
+  headers: { authorization: 'Bearer t', 'x-many': ['a', 'b'] },
+  cookies: { session: 'c' },
+  now: 1_700_000_000,
+});
+const uris: string[] = authn.jwksUris;
+const pol = new meshauth.Policy('[]');
+const decision: meshauth.PolicyDecision = pol.evaluate({ path: '/', headers: [['host', 'a']] }, result);
+const matched: string | null = decision.matchedPolicy;
+const warnings: meshauth.PolicyWarning[] = pol.lint(['i']);
+if (result.kind === 'rejected') void result.wwwAuthenticate;
+// @ts-expect-error kind is one of four strings
+const badKind: meshauth.AuthenticationOutcome['kind'] = 'ok';
+// @ts-expect-error headersToSet is [name, value] pairs
+const badSet: Record<string, string> = result.headersToSet;
+
+void [updated, uris, matched, warnings, badKind, badSet];
 void [changed, kind, thumb, spiffe, expiry, bundle, due, outcome, allowed, hasKeys];
 void [notAPromise, size, kids, bits, claims, principal, scopes, alg, table, joseStyle];
