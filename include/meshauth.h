@@ -222,7 +222,9 @@ typedef enum meshauth_status {
   /** InvalidUtf8: A string argument is not valid UTF-8 */
   MESHAUTH_STATUS_INVALID_UTF8 = 96,
   /** Panic: Internal error: a panic was caught at the API boundary */
-  MESHAUTH_STATUS_PANIC = 97
+  MESHAUTH_STATUS_PANIC = 97,
+  /** JwtMissingIat: Jwt payload [iat] field is required */
+  MESHAUTH_STATUS_JWT_MISSING_IAT = 98
 } meshauth_status;
 
 

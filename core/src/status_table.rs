@@ -202,10 +202,12 @@ pub enum Status {
     InvalidUtf8 = 96,
     /// Internal error: a panic was caught at the API boundary
     Panic = 97,
+    /// Jwt payload [iat] field is required
+    JwtMissingIat = 98,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 98] = [
+pub(crate) const TABLE: [(Status, &str, &str); 99] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -304,4 +306,5 @@ pub(crate) const TABLE: [(Status, &str, &str); 98] = [
     (Status::NullArgument, "NullArgument", "A required pointer argument is NULL"),
     (Status::InvalidUtf8, "InvalidUtf8", "A string argument is not valid UTF-8"),
     (Status::Panic, "Panic", "Internal error: a panic was caught at the API boundary"),
+    (Status::JwtMissingIat, "JwtMissingIat", "Jwt payload [iat] field is required"),
 ];

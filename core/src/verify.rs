@@ -25,6 +25,7 @@ pub struct Validation {
     max_token_bytes: usize,
     require_exp: bool,
     max_lifetime: Option<u64>,
+    max_age: Option<u64>,
 }
 
 impl Default for Validation {
@@ -45,6 +46,7 @@ impl Validation {
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
             require_exp: false,
             max_lifetime: None,
+            max_age: None,
         }
     }
 
@@ -90,6 +92,13 @@ impl Validation {
     /// `seconds` (`JwtLifetimeTooLong`); implies an `exp` is required.
     pub fn set_max_lifetime(&mut self, seconds: Option<u64>) -> &mut Self {
         self.max_lifetime = seconds;
+        self
+    }
+
+    /// Bound the token age (jose's `maxTokenAge`): an `iat` is required (`JwtMissingIat`) and
+    /// `now - iat` must not exceed `seconds` plus the clock skew (`JwtExpired`, as jose).
+    pub fn set_max_age(&mut self, seconds: Option<u64>) -> &mut Self {
+        self.max_age = seconds;
         self
     }
 
@@ -196,6 +205,12 @@ pub fn verify<'t>(
         let from = t.iat().map_or(i128::from(now), i128::from);
         if i128::from(exp) - from > i128::from(max) {
             return Err(Status::JwtLifetimeTooLong);
+        }
+    }
+    if let Some(max) = v.max_age {
+        let iat = t.iat().ok_or(Status::JwtMissingIat)?;
+        if i128::from(now) - i128::from(iat) > i128::from(max) + i128::from(v.clock_skew) {
+            return Err(Status::JwtExpired);
         }
     }
     if !v.audiences.is_empty()

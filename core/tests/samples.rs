@@ -254,6 +254,18 @@ fn exp_nbf_boundaries() {
         status(verify(token.as_bytes(), &jwks, &v, 2000)),
         Status::JwtMissingExp
     );
+    // max_age (jose's maxTokenAge): iat required; now - iat beyond max + skew is expired.
+    let (token, jwks) = hs256(r#"{"iat":1000,"exp":9000}"#);
+    let mut v = Validation::new();
+    v.set_clock_skew(10).set_max_age(Some(990));
+    let at = |now| status(verify(token.as_bytes(), &jwks, &v, now));
+    assert_eq!(at(2000), Status::Ok);
+    assert_eq!(at(2001), Status::JwtExpired);
+    let (no_iat, jwks2) = hs256(r#"{"exp":9000}"#);
+    assert_eq!(
+        status(verify(no_iat.as_bytes(), &jwks2, &v, 2000)),
+        Status::JwtMissingIat
+    );
     // Allow-list.
     let mut v = Validation::new();
     v.set_algorithms([meshauth_core::Alg::RS256].into_iter().collect());

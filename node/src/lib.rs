@@ -6,12 +6,17 @@
 //! `'JwtExpired'`), `.status` (its number) and Envoy's message. Bad arguments give an `Error`
 //! with `.code === 'InvalidArg'` and no `.status`.
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use meshauth_core::{Alg, AlgSet, JwksOptions, Status, Validation};
 use napi::bindgen_prelude::*;
 use napi::{JsValue, Unknown};
 use napi_derive::napi;
+
+pub mod authn;
+pub mod lifecycle;
+pub mod remote;
 
 /// A JS error code taken from the core status table.
 struct Code(&'static str);
@@ -23,10 +28,18 @@ impl AsRef<str> for Code {
 }
 
 /// The JS error for a core status: `Error` with `.code` = name, `.status` = number.
-fn status_error(env: &Env, s: Status) -> Error {
-    let value = JsError::from(Error::new(Code(s.name()), s.message())).into_unknown(*env);
+pub(crate) fn status_error(env: &Env, s: Status) -> Error {
+    status_error_with(env, s, s.message(), None)
+}
+
+/// As [`status_error`] with another message and, for configuration errors, a `.field`.
+pub(crate) fn status_error_with(env: &Env, s: Status, message: &str, field: Option<&str>) -> Error {
+    let value = JsError::from(Error::new(Code(s.name()), message)).into_unknown(*env);
     let with_status = Object::from_unknown(value).and_then(|mut obj| {
         obj.set("status", u32::from(s.code()))?;
+        if let Some(f) = field {
+            obj.set("field", f)?;
+        }
         Ok(obj.to_unknown())
     });
     match with_status {
@@ -36,12 +49,12 @@ fn status_error(env: &Env, s: Status) -> Error {
 }
 
 /// An invalid argument (not a token problem): `Error` with `.code === 'InvalidArg'`.
-fn invalid_arg(msg: impl Into<String>) -> Error {
+pub(crate) fn invalid_arg(msg: impl Into<String>) -> Error {
     Error::new(napi::Status::InvalidArg, msg.into())
 }
 
 /// Bytes of a `string | Buffer | Uint8Array` argument.
-fn bytes(data: &Either<String, Uint8Array>) -> &[u8] {
+pub(crate) fn bytes(data: &Either<String, Uint8Array>) -> &[u8] {
     match data {
         Either::A(s) => s.as_bytes(),
         Either::B(b) => b,
@@ -49,7 +62,7 @@ fn bytes(data: &Either<String, Uint8Array>) -> &[u8] {
 }
 
 /// A non-negative whole number of seconds (or bytes) from a JS number.
-fn whole(name: &str, v: f64) -> Result<u64> {
+pub(crate) fn whole(name: &str, v: f64) -> Result<u64> {
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 {
         // In range and integral, so the cast is exact.
         Ok(v as u64)
@@ -61,14 +74,14 @@ fn whole(name: &str, v: f64) -> Result<u64> {
 }
 
 /// The current time in Unix seconds (the host's clock).
-fn wall_clock() -> i64 {
+pub(crate) fn wall_clock() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// `now` as given: a number of seconds (fractions dropped) or a BigInt (saturated to i64).
-fn to_now(now: Option<&Either<f64, BigInt>>) -> Result<i64> {
+pub(crate) fn to_now(now: Option<&Either<f64, BigInt>>) -> Result<i64> {
     match now {
         None => Ok(wall_clock()),
         Some(Either::A(n)) if n.is_finite() => {
@@ -88,7 +101,7 @@ fn to_now(now: Option<&Either<f64, BigInt>>) -> Result<i64> {
 }
 
 /// Parses JSON text produced by the core's strict parser with the engine's `JSON.parse`.
-fn json_parse<'env>(env: &'env Env, text: &str) -> Result<Unknown<'env>> {
+pub(crate) fn json_parse<'env>(env: &'env Env, text: &str) -> Result<Unknown<'env>> {
     let global = env.get_global()?;
     let json: Object = global.get_named_property("JSON")?;
     let parse: Function<String, Unknown> = json.get_named_property("parse")?;
@@ -143,7 +156,7 @@ pub struct KeyInfo {
 /// A parsed, prepared key set (immutable). Build it with `Jwks.fromJson` or `Jwks.fromPem`.
 #[napi]
 pub struct Jwks {
-    inner: meshauth_core::Jwks,
+    inner: Arc<meshauth_core::Jwks>,
 }
 
 #[napi]
@@ -158,7 +171,9 @@ impl Jwks {
     ) -> Result<Jwks> {
         let opts = jwks_options(&options.unwrap_or_default())?;
         meshauth_core::Jwks::from_json_with(bytes(&data), &opts)
-            .map(|inner| Jwks { inner })
+            .map(|inner| Jwks {
+                inner: Arc::new(inner),
+            })
             .map_err(|s| status_error(&env, s))
     }
 
@@ -172,7 +187,9 @@ impl Jwks {
         let o = options.unwrap_or_default();
         let opts = jwks_options(&o)?;
         meshauth_core::Jwks::from_pem_with(bytes(&data), o.kid.as_deref(), o.alg.as_deref(), &opts)
-            .map(|inner| Jwks { inner })
+            .map(|inner| Jwks {
+                inner: Arc::new(inner),
+            })
             .map_err(|s| status_error(&env, s))
     }
 
@@ -180,7 +197,7 @@ impl Jwks {
     #[napi(factory)]
     pub fn empty() -> Jwks {
         Jwks {
-            inner: meshauth_core::Jwks::empty(),
+            inner: Arc::new(meshauth_core::Jwks::empty()),
         }
     }
 
@@ -237,6 +254,9 @@ pub struct VerifyOptions {
     pub max_lifetime: Option<f64>,
     /// Largest token in bytes (default 16384; larger is `JwtTooLarge`).
     pub max_token_bytes: Option<f64>,
+    /// jose's `maxTokenAge` in seconds: requires `iat` (`JwtMissingIat`) and rejects
+    /// `now - iat > maxAge + clockSkew` (`JwtExpired`).
+    pub max_age: Option<f64>,
 }
 
 fn validation(o: &VerifyOptions) -> Result<Validation> {
@@ -264,6 +284,9 @@ fn validation(o: &VerifyOptions) -> Result<Validation> {
     }
     if let Some(m) = o.max_lifetime {
         v.set_max_lifetime(Some(whole("maxLifetime", m)?));
+    }
+    if let Some(a) = o.max_age {
+        v.set_max_age(Some(whole("maxAge", a)?));
     }
     if let Some(b) = o.max_token_bytes {
         v.set_max_token_bytes(usize::try_from(whole("maxTokenBytes", b)?).unwrap_or(usize::MAX));

@@ -132,7 +132,7 @@ test('jwtVerify rejects options it does not implement instead of ignoring them',
     { subject: 'alice' },
     { typ: 'JWT' },
     { crit: { b64: true } },
-    { maxTokenAge: 60 },
+    { maxTokenAge: 'soon' },
     { issuer: [ISS, 'https://other'] },
     { requiredClaims: ['jti'] },
     { requiredClaims: ['iss'] },
@@ -145,6 +145,32 @@ test('jwtVerify rejects options it does not implement instead of ignoring them',
   await assert.rejects(meshauth.jwtVerify(token, 42, { currentDate }), { code: 'InvalidArg' });
   const ok = { issuer: [ISS], requiredClaims: ['iss', 'aud', 'exp'], audience: 'api', currentDate };
   assert.equal((await meshauth.jwtVerify(token, ourSet, ok)).payload.sub, 'alice');
+});
+
+test('maxTokenAge agrees with jose: iat required, age beyond maxTokenAge + clockTolerance expired', async () => {
+  // [claims, options, jose's error code or null, meshauth's status or null]
+  const rows = [
+    [{ ...base, iat: NOW - 60 }, { maxTokenAge: 60 }, null, null],
+    [{ ...base, iat: NOW - 61 }, { maxTokenAge: 60 }, 'ERR_JWT_EXPIRED', 'JwtExpired'],
+    [{ ...base, iat: NOW - 61 }, { maxTokenAge: '1m', clockTolerance: 5 }, null, null],
+    [{ ...base, iat: NOW - 66 }, { maxTokenAge: '1m', clockTolerance: 5 }, 'ERR_JWT_EXPIRED', 'JwtExpired'],
+    [{ ...base, iat: NOW - 7200 }, { maxTokenAge: '2h' }, null, null],
+    [without('iat'), { maxTokenAge: 60 }, 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'JwtMissingIat'],
+    [without('iat'), { requiredClaims: ['iat'], maxTokenAge: 60 }, 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'JwtMissingIat'],
+  ];
+  for (const [claims, options, joseCode, ours] of rows) {
+    const token = await sign(claims);
+    const what = JSON.stringify([claims.iat, options]);
+    const theirs = await settle(jose.jwtVerify(token, joseSet, { ...options, currentDate }));
+    const mine = await settle(meshauth.jwtVerify(token, ourSet, { ...options, currentDate }));
+    assert.equal(theirs.ok ? null : theirs.code, joseCode, `jose ${what}`);
+    assert.equal(mine.ok ? null : mine.code, ours, `meshauth ${what}`);
+    if (mine.ok) assert.deepEqual(mine.value.payload, theirs.value.payload, what);
+  }
+  const missingIat = meshauth.statuses().find((s) => s.name === 'JwtMissingIat');
+  assert.equal(missingIat.message, 'Jwt payload [iat] field is required');
+  // requiredClaims 'iat' alone (without maxTokenAge) is still not implemented.
+  await assert.rejects(meshauth.jwtVerify(await sign(base), ourSet, { requiredClaims: ['iat'], currentDate }), { code: 'InvalidArg' });
 });
 
 test('jwtVerify rejects with parse and key-set statuses', async () => {

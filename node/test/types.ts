@@ -66,9 +66,64 @@ set.size = 3;
 verify('t', set, { audience: 'api' });
 // @ts-expect-error now is seconds as a number or bigint, not a Date
 verify('t', set, { now: new Date() });
-// @ts-expect-error maxTokenAge is not supported by jwtVerify
-void jwtVerify('t', set, { maxTokenAge: 60 });
+// @ts-expect-error maxTokenAge is seconds or a span string, not a Date
+void jwtVerify('t', set, { maxTokenAge: new Date() });
 // @ts-expect-error verify is synchronous and returns claims, not a promise
 const notAPromise: Promise<unknown> = verify('t', set);
 
+// Key-set comparison, certificates, rotation, bundles.
+const changed: boolean = meshauth.jwksChanged('{"keys":[]}', { keys: [] });
+const diff: meshauth.JwksDiff = meshauth.jwksDiff(Buffer.from('{}'), '{}');
+const kind: 'kid' | 'thumbprint' | 'digest' = diff.added[0].kind;
+const thumb: string = meshauth.jwkThumbprint({ kty: 'oct', k: 'AA' }) + meshauth.canonicalJwks('{}');
+const certs: meshauth.CertInfo[] = meshauth.certInfo('-----BEGIN CERTIFICATE-----');
+const spiffe: string | undefined = certs[0].spiffeId;
+const expiry: number = meshauth.certExpiry(Buffer.from('')) + meshauth.rotationDelay(0, 0, 10) + meshauth.rotationDelay(0, 0, 10, 0.25);
+const bundle: string = meshauth.mergeTrustBundles('a', Buffer.from('b'));
+// @ts-expect-error rotationDelay takes Unix seconds as numbers, not Dates
+meshauth.rotationDelay(new Date(), 0, 10);
+
+// Remote key sets and the scheduler.
+const remote: meshauth.RemoteJWKSet = meshauth.createRemoteJWKSet(new URL('https://issuer.example/jwks'), {
+  cacheMaxAge: 600_000,
+  cooldownDuration: 30_000,
+  timeoutDuration: 5_000,
+  allowHttp: false,
+  discovery: false,
+});
+void jwtVerify('t', remote, { maxTokenAge: '1h' });
+void remote().then((k: meshauth.Jwks) => k.size);
+void remote.reloadForUnknownKid().then((k: meshauth.Jwks | null) => k?.size);
+const sched = new meshauth.Scheduler({ refreshInterval: 1200, unknownKidCooldown: 30, allowHttp: true });
+const entry: number = sched.register('https://issuer.example', null, 0);
+const due: meshauth.SchedulerFetch[] = sched.poll(0).fetches;
+const outcome: meshauth.SchedulerOutcome = sched.onFetched(entry, '{"keys":[]}', null, 1);
+const allowed: boolean = sched.onUnknownKid(entry, 2);
+const hasKeys: boolean | undefined = sched.info(entry)?.hasKeys;
+// @ts-expect-error createRemoteJWKSet options are milliseconds as numbers
+meshauth.createRemoteJWKSet('https://x', { cacheMaxAge: '10m' });
+
+// Request authentication and policy.
+const authn = new meshauth.Authenticator({ jwtRules: [{ issuer: 'i', jwksUri: 'https://i/jwks' }] });
+const updated: number = authn.setKeys('https://i/jwks', set) + authn.setKeys('https://i/jwks', null);
+const result: meshauth.AuthenticationOutcome = authn.authenticate({
+  method: 'GET',
+  path: '/x?y=1',
+  headers: { authorization: 'Bearer t', 'x-many': ['a', 'b'] },
+  cookies: { session: 'c' },
+  now: 1_700_000_000,
+});
+const uris: string[] = authn.jwksUris;
+const pol = new meshauth.Policy('[]');
+const decision: meshauth.PolicyDecision = pol.evaluate({ path: '/', headers: [['host', 'a']] }, result);
+const matched: string | null = decision.matchedPolicy;
+const warnings: meshauth.PolicyWarning[] = pol.lint(['i']);
+if (result.kind === 'rejected') void result.wwwAuthenticate;
+// @ts-expect-error kind is one of four strings
+const badKind: meshauth.AuthenticationOutcome['kind'] = 'ok';
+// @ts-expect-error headersToSet is [name, value] pairs
+const badSet: Record<string, string> = result.headersToSet;
+
+void [updated, uris, matched, warnings, badKind, badSet];
+void [changed, kind, thumb, spiffe, expiry, bundle, due, outcome, allowed, hasKeys];
 void [notAPromise, size, kids, bits, claims, principal, scopes, alg, table, joseStyle];
