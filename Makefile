@@ -111,6 +111,9 @@ c-test: ffi-lib pc
 	$(CC) $(C_FLAGS) ffi-c/tests/test_api.c $(C_STATIC) -o $(C_OUT)/test_api_static
 	$(CC) $(C_FLAGS) ffi-c/tests/test_vectors.c $(C_LINK) -o $(C_OUT)/test_vectors
 	$(CC) $(C_FLAGS) ffi-c/tests/test_threads.c $(C_LINK) -o $(C_OUT)/test_threads
+	$(CC) $(C_FLAGS) ffi-c/tests/test_lifecycle.c $(C_LINK) -o $(C_OUT)/test_lifecycle
+	$(CC) $(C_FLAGS) ffi-c/tests/test_lifecycle.c $(C_STATIC) -o $(C_OUT)/test_lifecycle_static
+	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_lifecycle.c $(C_LINK) -o $(C_OUT)/test_lifecycle_asan
 	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_api.c $(C_LINK) -o $(C_OUT)/test_api_asan
 	$(CC) $$(PKG_CONFIG_PATH=$(LIBDIR) pkg-config --cflags meshauth) -std=c11 -Wall -Wextra -Werror \
 	  ffi-c/examples/verify.c $$(PKG_CONFIG_PATH=$(LIBDIR) pkg-config --libs meshauth) \
@@ -120,10 +123,14 @@ c-test: ffi-lib pc
 	$(C_OUT)/test_api_static
 	$(C_OUT)/test_vectors $(C_OUT)/vectors.tsv
 	$(C_OUT)/test_threads
+	$(C_OUT)/test_lifecycle
+	$(C_OUT)/test_lifecycle_static
 	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_api_asan
+	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_lifecycle_asan
 	$(VALGRIND) $(C_OUT)/test_api
 	$(VALGRIND) $(C_OUT)/test_vectors $(C_OUT)/vectors.tsv 97
 	$(VALGRIND) $(C_OUT)/test_threads
+	$(VALGRIND) $(C_OUT)/test_lifecycle
 	$(C_OUT)/verify $(C_OUT)/ref_jwks.json "$$(cat $(C_OUT)/baseline_rs256.jwt)" 1800000000 \
 	  https://issuer.example meshauth-test | grep -qx 'accepted: principal=https://issuer.example/alice sub="alice"'
 	$(C_OUT)/filter $(C_OUT)/ref_jwks.json https://issuer.example meshauth-test 1800000000 \
@@ -133,7 +140,7 @@ c-test: ffi-lib pc
 	$(C_OUT)/filter $(C_OUT)/ref_jwks.json https://issuer.example meshauth-test 1800000000 \
 	  "Basic abc" | grep -qx '401 Jwt is missing'
 	$(MAKE) cmake-check
-	@echo "c-test: API (shared, static, ASan, valgrind), vectors, threads and examples passed"
+	@echo "c-test: API and lifecycle (shared, static, ASan, valgrind), vectors, threads and examples passed"
 
 # The examples built by CMake through FindMeshauth.cmake (shared and static), when cmake exists.
 cmake-check:

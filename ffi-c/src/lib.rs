@@ -12,10 +12,13 @@ use std::ffi::{c_char, c_int, CStr};
 use std::mem::ManuallyDrop;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use meshauth_core::verify::DEFAULT_MAX_TOKEN_BYTES;
 use meshauth_core::{verify, Alg, AlgSet, Jwks, JwksOptions, Status, Validation, Verified};
+
+mod authz;
+mod lifecycle;
 
 mod tables {
     include!(concat!(env!("OUT_DIR"), "/status_gen.rs"));
@@ -25,14 +28,14 @@ mod tables {
 /// table by build.rs (so it is not emitted by cbindgen).
 pub type meshauth_status = c_int;
 
-const OK: meshauth_status = 0;
+pub(crate) const OK: meshauth_status = 0;
 
-fn code(s: Status) -> meshauth_status {
+pub(crate) fn code(s: Status) -> meshauth_status {
     meshauth_status::from(s.code())
 }
 
 /// Runs `f`, mapping its error and any panic to a status.
-fn guard(f: impl FnOnce() -> Result<(), Status>) -> meshauth_status {
+pub(crate) fn guard(f: impl FnOnce() -> Result<(), Status>) -> meshauth_status {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => OK,
         Ok(Err(s)) => code(s),
@@ -42,7 +45,7 @@ fn guard(f: impl FnOnce() -> Result<(), Status>) -> meshauth_status {
 
 /// `(ptr, len)` as a slice: NULL is allowed only with length 0; lengths above `isize::MAX`
 /// (impossible for a real object) are rejected instead of being undefined behaviour.
-unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Status> {
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Status> {
     if len > isize::MAX as usize {
         return Err(Status::InvalidArgument);
     }
@@ -57,12 +60,15 @@ unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Status> {
 }
 
 /// `(ptr, len)` as UTF-8 text.
-unsafe fn text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str, Status> {
+pub(crate) unsafe fn text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str, Status> {
     std::str::from_utf8(bytes(ptr.cast(), len)?).map_err(|_| Status::InvalidUtf8)
 }
 
 /// An optional string: NULL is "absent".
-unsafe fn opt_text<'a>(ptr: *const c_char, len: usize) -> Result<Option<&'a str>, Status> {
+pub(crate) unsafe fn opt_text<'a>(
+    ptr: *const c_char,
+    len: usize,
+) -> Result<Option<&'a str>, Status> {
     if ptr.is_null() {
         Ok(None)
     } else {
@@ -71,17 +77,17 @@ unsafe fn opt_text<'a>(ptr: *const c_char, len: usize) -> Result<Option<&'a str>
 }
 
 /// A required out pointer.
-unsafe fn out<'a, T>(p: *mut T) -> Result<&'a mut T, Status> {
+pub(crate) unsafe fn out<'a, T>(p: *mut T) -> Result<&'a mut T, Status> {
     p.as_mut().ok_or(Status::NullArgument)
 }
 
 /// A required handle.
-unsafe fn handle<'a, T>(p: *const T) -> Result<&'a T, Status> {
+pub(crate) unsafe fn handle<'a, T>(p: *const T) -> Result<&'a T, Status> {
     p.as_ref().ok_or(Status::NullArgument)
 }
 
 /// Frees a handle made by `Box::into_raw`; NULL is a no-op.
-unsafe fn free_box<T>(p: *mut T) {
+pub(crate) unsafe fn free_box<T>(p: *mut T) {
     if !p.is_null() {
         let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(p))));
     }
@@ -100,7 +106,7 @@ pub struct meshauth_str {
 }
 
 impl meshauth_str {
-    fn of(s: Option<&str>) -> meshauth_str {
+    pub(crate) fn of(s: Option<&str>) -> meshauth_str {
         match s {
             Some(s) => meshauth_str {
                 ptr: s.as_ptr().cast(),
@@ -179,7 +185,8 @@ pub extern "C" fn meshauth_test_panic() -> meshauth_status {
 /// A parsed key set. Immutable: one handle may be used by any number of threads at once (it is
 /// `Send + Sync`). Free with meshauth_jwks_free().
 pub struct meshauth_jwks {
-    jwks: Jwks,
+    /// Shared with the refresh scheduler (meshauth_scheduler_keys()) and authenticators.
+    pub(crate) jwks: Arc<Jwks>,
 }
 
 /// Limits and policy for loading keys; fill with meshauth_jwks_options_default() first.
@@ -233,7 +240,9 @@ unsafe fn put_jwks(
         let slot = out(out_ptr)?;
         *slot = ptr::null_mut();
         let jwks = load()?;
-        *slot = Box::into_raw(Box::new(meshauth_jwks { jwks }));
+        *slot = Box::into_raw(Box::new(meshauth_jwks {
+            jwks: Arc::new(jwks),
+        }));
         Ok(())
     })
 }
