@@ -69,7 +69,8 @@ pub fn run(a: &AuthzArgs) -> Result<Outcome, String> {
         let by = match (&d.matched_policy, d.matched_rule) {
             (Some(p), Some(r)) => format!(" (policy {p}, rule {r})"),
             _ if matches!(o, AuthnOutcome::Rejected { .. }) => " (authentication failed)".into(),
-            _ => " (no rule matched)".into(),
+            _ if d.allowed => " (no ALLOW policy applies)".into(),
+            _ => " (no ALLOW rule matched)".into(),
         };
         println!(
             "authz: {}{by} -> HTTP {status}",
