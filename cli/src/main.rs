@@ -88,6 +88,7 @@ enum Command {
     )]
     Authz(authz_cmd::AuthzArgs),
     /// Run the built-in demo on embedded data (no network).
+    #[command(after_help = "Example:\n  meshauth demo      (or: make demo)")]
     Demo,
 }
 
