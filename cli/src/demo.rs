@@ -1,11 +1,16 @@
 //! `meshauth demo`: the main job on embedded data, no network. Signs a token with every one of
 //! the 13 algorithms (Istio's published sample RSA key; fresh EC, Ed25519 and HMAC keys), verifies
-//! each against one JWKS, then shows a rejection for each kind of failure.
+//! each against one JWKS, then shows a rejection for each kind of failure, a key rotation as a
+//! JWKS diff, certificate expiry and rotation schedules, and request authentication with an
+//! authorization policy.
 
-use meshauth_core::{b64, verify, Jwks, Status, Validation};
+use meshauth_core::authn::{Authenticator, Outcome as AuthnOutcome, RequestView};
+use meshauth_core::rotation::{self, NANOS_PER_SECOND};
+use meshauth_core::{b64, cert, jwks_compare, policy, verify, Jwks, Status, Validation};
 use ring::rand::SystemRandom;
 use ring::signature::{self, KeyPair};
 
+use crate::util::{human_duration, rfc3339};
 use crate::Outcome;
 
 const ISTIO_JWKS: &str = include_str!("../../tests/vectors/istio/jwks.json");
@@ -13,6 +18,16 @@ const ISTIO_TOKEN: &str = include_str!("../../tests/vectors/istio/demo.jwt");
 const ISTIO_KEY: &str = include_str!("../../tests/vectors/istio/key.pem");
 const ISTIO_KID: &str = "DHFbpoIUqrY8t2zpA2qXfCmr5VO5ZEr4RzHU_-envvQ";
 const ISSUER: &str = "https://demo.meshauth.example";
+const CHAINS: [(&str, &str); 2] = [
+    (
+        "istio_ecc-int2-cert-chain.pem",
+        include_str!("../../tests/vectors/x509/istio_ecc-int2-cert-chain.pem"),
+    ),
+    (
+        "derived_text_before_between_after.pem",
+        include_str!("../../tests/vectors/x509/derived_text_before_between_after.pem"),
+    ),
+];
 
 type Signer = Box<dyn Fn(&[u8]) -> Vec<u8>>;
 
@@ -284,6 +299,9 @@ pub fn run() -> Result<Outcome, String> {
             verify(t.as_bytes(), &jwks, v, now).map(|_| String::new()),
         );
     }
+    rotation_diff(&jwks_doc)?;
+    certificates(now)?;
+    request_policy(now)?;
     println!("\n{accepted} of {} algorithms verified; {} statuses in all (0-72 are Envoy's): docs/status.md", keys.len(), Status::all().count());
     Ok(if accepted == keys.len() {
         Outcome::Ok
@@ -300,4 +318,174 @@ fn with_raw(k: &DemoKey, claims: &str) -> String {
         b64::encode(claims.as_bytes())
     );
     format!("{signed}.{}", b64::encode(&(k.sign)(signed.as_bytes())))
+}
+
+/// Section 4: one key of the demo JWKS is rotated; what `jwks-diff` reports.
+fn rotation_diff(old: &serde_json::Value) -> Result<(), String> {
+    println!("\n4. Key rotation: the ES256 key is replaced by a new one (meshauth jwks-diff):");
+    let mut new = old.clone();
+    let keys = new["keys"].as_array_mut().ok_or("keys")?;
+    let es = keys
+        .iter_mut()
+        .find(|k| k["kid"] == "demo-es256")
+        .ok_or("no ES256 key")?;
+    let rng = SystemRandom::new();
+    let algo = &signature::ECDSA_P256_SHA256_FIXED_SIGNING;
+    let pkcs8 = signature::EcdsaKeyPair::generate_pkcs8(algo, &rng).map_err(|e| e.to_string())?;
+    let kp = signature::EcdsaKeyPair::from_pkcs8(algo, pkcs8.as_ref(), &rng)
+        .map_err(|e| e.to_string())?;
+    let point = kp.public_key().as_ref();
+    es["kid"] = "demo-es256-2".into();
+    es["x"] = b64::encode(&point[1..33]).into();
+    es["y"] = b64::encode(&point[33..]).into();
+    // And the HMAC key is re-issued under the same kid.
+    let hmac = keys
+        .iter_mut()
+        .find(|k| k["kid"] == "demo-hmac")
+        .ok_or("no HMAC key")?;
+    hmac["k"] = b64::encode(b"a-new-secret-for-the-demo-hmac-key-0123456789").into();
+    let (old_t, new_t) = (old.to_string(), new.to_string());
+    let changed =
+        jwks_compare::changed(old_t.as_bytes(), new_t.as_bytes()).map_err(|s| s.to_string())?;
+    let d = jwks_compare::diff(old_t.as_bytes(), new_t.as_bytes()).map_err(|s| s.to_string())?;
+    println!("  changed: {changed}");
+    for (label, list) in [
+        ("added", &d.added),
+        ("removed", &d.removed),
+        ("modified", &d.modified),
+    ] {
+        let names: Vec<String> = list.iter().map(|k| k.to_string()).collect();
+        println!(
+            "  {label:<9} {}",
+            if names.is_empty() {
+                "-".into()
+            } else {
+                names.join(", ")
+            }
+        );
+    }
+    let reordered = serde_json::json!({"keys": old["keys"].as_array().map(|k| k.iter().rev().cloned().collect::<Vec<_>>())});
+    println!(
+        "  the same keys in reverse order: changed = {}",
+        jwks_compare::changed(old_t.as_bytes(), reordered.to_string().as_bytes())
+            .map_err(|s| s.to_string())?
+    );
+    Ok(())
+}
+
+/// Section 5: certificate expiry and Istio's rotation schedule (meshauth cert).
+fn certificates(now: i64) -> Result<(), String> {
+    println!(
+        "\n5. Certificates: expiry and rotation (meshauth cert; received now, grace ratio 0.5):"
+    );
+    let ns = NANOS_PER_SECOND;
+    for (name, pem) in CHAINS {
+        let chain = cert::parse(pem.as_bytes()).map_err(|s| format!("{name}: {s}"))?;
+        println!("  {name}:");
+        for (i, c) in chain.iter().enumerate() {
+            let left = c.not_after - now;
+            println!(
+                "    [{i}] {:<58} notAfter {}  {}",
+                truncate(&c.subject, 58),
+                rfc3339(c.not_after),
+                if left < 0 {
+                    format!("EXPIRED {} ago", human_duration(-left))
+                } else {
+                    format!("{} left", human_duration(left))
+                }
+            );
+        }
+        let s = rotation::schedule(
+            &chain,
+            now.saturating_mul(ns),
+            now.saturating_mul(ns),
+            rotation::Policy {
+                ratio: 0.5,
+                jitter: 0.0,
+            },
+            rotation::Draw::NONE,
+        )
+        .map_err(|s| s.to_string())?;
+        let idx = match s.reason {
+            rotation::Reason::LeafExpiry => 0,
+            rotation::Reason::ChainCertExpiry { index } => index,
+        };
+        let at = s.rotate_at_ns.div_euclid(ns);
+        println!(
+            "    rotate at {} (in {}); limited by [{idx}]{}",
+            rfc3339(at),
+            human_duration(s.delay_ns / ns),
+            if idx != 0 {
+                ", which expires before the first certificate: Istio reads only the first and would rotate too late"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(n - 3).collect::<String>())
+    }
+}
+
+/// Section 6: RequestAuthentication + AuthorizationPolicy for a few requests (meshauth authz).
+fn request_policy(now: i64) -> Result<(), String> {
+    println!("\n6. Request authentication + authorization policy (meshauth authn / authz):");
+    let config = serde_json::json!({"jwtRules": [{"issuer": "testing@secure.istio.io", "jwks": ISTIO_JWKS}]});
+    let auth =
+        Authenticator::from_json(config.to_string().as_bytes()).map_err(|e| e.to_string())?;
+    let policy = r#"[{"kind":"AuthorizationPolicy","metadata":{"name":"require-jwt"},
+        "spec":{"action":"ALLOW","rules":[{"from":[{"source":{"requestPrincipals":["testing@secure.istio.io/*"]}}],
+                                            "to":[{"operation":{"paths":["/api/*"]}}]}]}}]"#;
+    let policies = policy::parse_policies(policy.as_bytes()).map_err(|e| e.to_string())?;
+    println!("  RequestAuthentication: issuer testing@secure.istio.io, Istio's sample JWKS inline");
+    println!("  AuthorizationPolicy require-jwt: ALLOW requestPrincipals testing@secure.istio.io/* to /api/*");
+    let token = ISTIO_TOKEN.trim();
+    let bearer = format!("Bearer {token}");
+    // Change the last signature character (to one of the same low bits' class).
+    let last = if token.ends_with('A') { 'Q' } else { 'A' };
+    let tampered = format!("Bearer {}{last}", &token[..token.len() - 1]);
+    let cases: [(&str, &str, Option<&str>); 4] = [
+        ("GET /api/items, sample token", "/api/items", Some(&bearer)),
+        ("GET /api/items, no token", "/api/items", None),
+        (
+            "GET /api/items, tampered token",
+            "/api/items",
+            Some(&tampered),
+        ),
+        ("GET /health, sample token", "/health", Some(&bearer)),
+    ];
+    for (label, path, auth_header) in cases {
+        let headers: Vec<(&str, &str)> = auth_header
+            .map(|v| ("authorization", v))
+            .into_iter()
+            .collect();
+        let mut req = RequestView::new("GET", path);
+        req.headers = &headers;
+        let outcome = auth.authenticate(&req, now);
+        let decision = policy::evaluate(&policies, &req, &outcome);
+        let status = policy::http_status(&outcome, &decision);
+        let authn = match &outcome {
+            AuthnOutcome::Authenticated {
+                issuer, subject, ..
+            } => format!(
+                "authenticated {}/{}",
+                issuer.as_deref().unwrap_or(""),
+                subject.as_deref().unwrap_or("")
+            ),
+            AuthnOutcome::NoToken { .. } => "no token".into(),
+            AuthnOutcome::CorsPreflight { .. } => "CORS preflight".into(),
+            AuthnOutcome::Rejected { status, .. } => format!("rejected {}", status.name()),
+        };
+        println!(
+            "  HTTP {status}  {label:<32} authn: {authn}; authz: {}",
+            if decision.allowed { "allow" } else { "deny" }
+        );
+    }
+    Ok(())
 }

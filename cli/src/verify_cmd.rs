@@ -9,12 +9,17 @@ use crate::{now_or, NetArgs, Outcome};
 
 /// Arguments of `meshauth verify`.
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("keys").required(true).args(["jwks", "issuer_discovery"])))]
 pub struct VerifyArgs {
     /// The token, or `-` to read it from standard input.
     token: String,
     /// The key set: a JWKS (or Google x509 map) or PEM public key, as a file or an http(s) URL.
     #[arg(long, value_name = "FILE|URL")]
-    jwks: String,
+    jwks: Option<String>,
+    /// Find the key set by OpenID discovery of this issuer (its `jwks_uri`); the issuer is also
+    /// required in the token unless --issuer says otherwise.
+    #[arg(long, value_name = "ISSUER", conflicts_with = "jwks")]
+    issuer_discovery: Option<String>,
     /// Required issuer (exact match).
     #[arg(long)]
     issuer: Option<String>,
@@ -145,10 +150,23 @@ fn explain(status: Status, token: &str, jwks: &Jwks, v: &Validation, now: i64) -
 /// Runs `meshauth verify`.
 pub fn run_verify(a: &VerifyArgs) -> Result<Outcome, String> {
     let token = read_token(&a.token)?;
-    let data = read_source(&a.jwks, &a.net.options())?;
+    let (data, source) = match (&a.jwks, &a.issuer_discovery) {
+        (Some(j), _) => (read_source(j, &a.net.options())?, j.clone()),
+        (None, Some(iss)) => match crate::discover::resolve(iss, &a.net.options())? {
+            Ok(d) => (d.jwks_body, d.jwks_uri),
+            Err((s, url)) => {
+                return Ok(report_rejection(
+                    a,
+                    s,
+                    vec![format!("OpenID discovery of {iss} ({url}) failed")],
+                ))
+            }
+        },
+        (None, None) => return Err("one of --jwks or --issuer-discovery is required".into()),
+    };
     let now = now_or(a.now);
     let mut v = Validation::new();
-    if let Some(iss) = &a.issuer {
+    if let Some(iss) = a.issuer.as_ref().or(a.issuer_discovery.as_ref()) {
         v.set_issuer(iss);
     }
     for aud in &a.audiences {
@@ -169,7 +187,7 @@ pub fn run_verify(a: &VerifyArgs) -> Result<Outcome, String> {
             return Ok(report_rejection(
                 a,
                 s,
-                vec![format!("the key set {} did not load", a.jwks)],
+                vec![format!("the key set {source} did not load")],
             ))
         }
     };

@@ -320,4 +320,35 @@ fn demo_runs_offline() {
         assert!(text.contains(&format!("ACCEPT {alg}")), "{alg}");
     }
     assert!(text.contains("REJECT expired") && text.contains("JwtExpired[3]"));
+    // Key rotation as a diff (one kid replaced, one key changed under its kid).
+    assert!(text.contains("added     kid:demo-es256-2"), "{text}");
+    assert!(text.contains("removed   kid:demo-es256\n"), "{text}");
+    assert!(text.contains("modified  kid:demo-hmac"), "{text}");
+    assert!(
+        text.contains("the same keys in reverse order: changed = false"),
+        "{text}"
+    );
+    // Certificates: notAfter values of x509/expected.json; the second certificate of the
+    // derived file limits its chain.
+    assert!(text.contains("notAfter 2030-05-05T06:04:53Z"), "{text}");
+    assert!(text.contains("notAfter 2050-01-01T12:01:00Z"), "{text}");
+    assert!(
+        text.contains("limited by [1], which expires before the first"),
+        "{text}"
+    );
+    // Request authentication + policy: 200 with the sample token, 403 without, 401 tampered.
+    assert!(
+        text.contains("HTTP 200  GET /api/items, sample token"),
+        "{text}"
+    );
+    assert!(
+        text.contains("HTTP 403  GET /api/items, no token"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "HTTP 401  GET /api/items, tampered token   authn: rejected JwtVerificationFail"
+        ),
+        "{text}"
+    );
 }
