@@ -1,4 +1,6 @@
 //! Fixture loading shared by the benchmark and the C-comparison loop.
+use meshauth_core::b64;
+use ring::{hmac, signature};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -27,9 +29,15 @@ pub const ALGS: [&str; 13] = [
 
 /// Reads `$MESHAUTH_BENCH_FIXTURES` (default `../../target/bench/fixtures.json`).
 pub fn load() -> Fixtures {
-    let path = std::env::var("MESHAUTH_BENCH_FIXTURES")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench/fixtures.json").into());
-    let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run `make bench-fixtures`)"));
+    let path = std::env::var("MESHAUTH_BENCH_FIXTURES").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../target/bench/fixtures.json"
+        )
+        .into()
+    });
+    let data =
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run `make bench-fixtures`)"));
     serde_json::from_slice(&data).unwrap()
 }
 
@@ -84,5 +92,71 @@ pub mod cpu_time {
         fn formatter(&self) -> &dyn ValueFormatter {
             self.0.formatter()
         }
+    }
+}
+
+fn member(f: &AlgFixture, name: &str) -> Vec<u8> {
+    b64::decode(f.jwk[name].as_str().unwrap().as_bytes()).unwrap()
+}
+
+/// A signature check over (signed bytes, signature).
+pub type Check = Box<dyn Fn(&[u8], &[u8]) -> bool>;
+
+/// The raw signature check (the floor) with a key built once: returns a closure over (signed bytes, sig).
+pub fn floor(alg: &str, f: &AlgFixture) -> Check {
+    let rsa = |p: &'static signature::RsaParameters| -> Check {
+        let (n, e) = (member(f, "n"), member(f, "e"));
+        Box::new(move |m, s| {
+            signature::RsaPublicKeyComponents { n: &n, e: &e }
+                .verify(p, m, s)
+                .is_ok()
+        })
+    };
+    let ec = |a: &'static signature::EcdsaVerificationAlgorithm| -> Check {
+        let mut point = vec![4u8];
+        point.extend(member(f, "x"));
+        point.extend(member(f, "y"));
+        Box::new(move |m, s| {
+            signature::UnparsedPublicKey::new(a, &point)
+                .verify(m, s)
+                .is_ok()
+        })
+    };
+    let hs = |a: hmac::Algorithm| -> Check {
+        let key = hmac::Key::new(a, &member(f, "k"));
+        Box::new(move |m, s| hmac::verify(&key, m, s).is_ok())
+    };
+    match alg {
+        "RS256" => rsa(&signature::RSA_PKCS1_2048_8192_SHA256),
+        "RS384" => rsa(&signature::RSA_PKCS1_2048_8192_SHA384),
+        "RS512" => rsa(&signature::RSA_PKCS1_2048_8192_SHA512),
+        "PS256" => rsa(&signature::RSA_PSS_2048_8192_SHA256),
+        "PS384" => rsa(&signature::RSA_PSS_2048_8192_SHA384),
+        "PS512" => rsa(&signature::RSA_PSS_2048_8192_SHA512),
+        "ES256" => ec(&signature::ECDSA_P256_SHA256_FIXED),
+        "ES384" => ec(&signature::ECDSA_P384_SHA384_FIXED),
+        "ES512" => {
+            use p521::ecdsa::signature::Verifier;
+            let mut point = vec![4u8];
+            point.extend(member(f, "x"));
+            point.extend(member(f, "y"));
+            let vk = p521::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
+            Box::new(move |m, s| {
+                let sig = p521::ecdsa::Signature::from_slice(s).unwrap();
+                vk.verify(m, &sig).is_ok()
+            })
+        }
+        "HS256" => hs(hmac::HMAC_SHA256),
+        "HS384" => hs(hmac::HMAC_SHA384),
+        "HS512" => hs(hmac::HMAC_SHA512),
+        "EdDSA" => {
+            let pk = member(f, "x");
+            Box::new(move |m, s| {
+                signature::UnparsedPublicKey::new(&signature::ED25519, &pk)
+                    .verify(m, s)
+                    .is_ok()
+            })
+        }
+        _ => unreachable!(),
     }
 }
