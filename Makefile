@@ -90,9 +90,9 @@ bench-c: bench-fixtures ffi-lib
 
 bench-report:
 	@mkdir -p $(BENCH_RES)
-	@echo "$$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $$(nproc) cores (shared), \
-	  $$(uname -sr), $$(rustc --version | cut -d' ' -f1-2), load average at report time \
-	  $$(cut -d' ' -f1-3 /proc/loadavg)" > $(BENCH_RES)/machine.txt
+	@printf '%s, %s cores (shared), %s, %s, load average at report time %s\n' \
+	  "$$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" "$$(nproc)" "$$(uname -sr)" \
+	  "$$(rustc --version | cut -d' ' -f1-2)" "$$(cut -d' ' -f1-3 /proc/loadavg)" > $(BENCH_RES)/machine.txt
 	@echo "$(BENCH_TARGET)/criterion bench/rust/target/criterion" > $(BENCH_RES)/criterion-dirs.txt
 	$(BENCH_PY) bench/report.py $(BENCH_RES) --out BENCHMARKS.md --chart docs/benchmarks-verify.svg
 
