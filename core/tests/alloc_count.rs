@@ -54,8 +54,15 @@ fn verify_allocates_nothing_for_hs_es_eddsa() {
     let rng = SystemRandom::new();
     let secret = [9u8; 64];
     let hkey = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &secret);
-    let pkcs8 = signature::EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
-    let ec = signature::EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let pkcs8 =
+        signature::EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .unwrap();
+    let ec = signature::EcdsaKeyPair::from_pkcs8(
+        &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        pkcs8.as_ref(),
+        &rng,
+    )
+    .unwrap();
     let pkcs8 = signature::Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
     let ed = signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
     let p = ec.public_key().as_ref();
@@ -71,10 +78,15 @@ fn verify_allocates_nothing_for_hs_es_eddsa() {
     let jwks = Jwks::from_json(jwks.as_bytes()).unwrap();
     assert_eq!(jwks.len(), 4);
     let mut v = Validation::new();
-    v.set_issuer("https://issuer.example").add_audience("https://web/");
+    v.set_issuer("https://issuer.example")
+        .add_audience("https://web/");
     let tokens = [
-        token("HS256", "h", |m| ring::hmac::sign(&hkey, m).as_ref().to_vec()),
-        token("ES256", "e", |m| ec.sign(&rng, m).unwrap().as_ref().to_vec()),
+        token("HS256", "h", |m| {
+            ring::hmac::sign(&hkey, m).as_ref().to_vec()
+        }),
+        token("ES256", "e", |m| {
+            ec.sign(&rng, m).unwrap().as_ref().to_vec()
+        }),
         token("EdDSA", "d", |m| ed.sign(m).as_ref().to_vec()),
     ];
     for t in &tokens {
@@ -88,5 +100,9 @@ fn verify_allocates_nothing_for_hs_es_eddsa() {
         assert_eq!(n, 0, "{} allocated {n} times", &t[..20]);
     }
     // The counter itself works: parsing a key set does allocate.
-    assert!(allocations(|| drop(Jwks::from_json(br#"{"keys":[{"kty":"oct","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"}]}"#))) > 0);
+    assert!(
+        allocations(|| drop(Jwks::from_json(
+            br#"{"keys":[{"kty":"oct","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"}]}"#
+        ))) > 0
+    );
 }
