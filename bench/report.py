@@ -119,11 +119,16 @@ def main():
     w("")
     w(f"**Machine:** {machine}")
     w("")
-    w("**Noise:** the 2 cores are shared with other engineers' builds, tests and fuzzers, so "
-      "single numbers can move by ±10–30 % between runs. Each figure is a median: criterion's "
-      "median over its samples (Rust); the median of 9 interleaved rounds (Python, Node, C: each "
-      "round times one ~80 ms batch of every contender back to back, so load spikes hit all "
-      "contenders alike). Ratios near a threshold (within ~10 %) are not conclusive.")
+    w("**Noise:** the 2 cores are shared with other engineers' builds, tests and fuzzers (load "
+      "average 2–12 during the run), so single numbers can move by ±10–30 % between runs. All "
+      "per-op times are **CPU time** of the benchmarking process or thread (criterion with a "
+      "thread-CPU-time measurement; `process_time_ns` in Python; `process.cpuUsage()` in Node, "
+      "which includes jose's WebCrypto work on the libuv pool; `CLOCK_PROCESS_CPUTIME_ID` in C and "
+      "the Rust loop), so time spent descheduled does not count; cache and core sharing still do. "
+      "Each figure is a median: criterion's median over its samples; otherwise the median over "
+      "interleaved rounds (Python, Node: 9 rounds; C and the Rust loop: 5 rounds, 3 alternated "
+      "runs), each round timing one ~80 ms batch of every contender back to back so that load "
+      "spikes hit all contenders alike. Ratios within ~10 % of a threshold are not conclusive.")
     w("")
     w("![verifications per second per algorithm](docs/benchmarks-verify.svg)")
     w("")
