@@ -187,7 +187,8 @@ def main():
     target("Rust", "HS256 ≥ 3 × faster than jsonwebtoken", r, lambda x: x >= 3, fmt_r(r))
 
     other = sorted(k for k in crit if not k.startswith("verify/"))
-    w("Other core operations (criterion medians):")
+    w("Other core operations (criterion medians; `Jwks::from_json` from `bench/rust` in CPU time, "
+      "the rest from `core/benches/{cert,jwks}.rs`, which measure wall time):")
     w("")
     w("| benchmark | median |")
     w("|---|---:|")
