@@ -7,7 +7,8 @@ export MESHAUTH_SHARED := $(abspath $(SHARED))
 export RUST_BACKTRACE := 0
 
 .PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test py-test \
-	bench bench-cert bench-jwks ffi-lib header-check pc c-test cmake-check install-c
+	bench bench-cert bench-jwks bench-setup bench-fixtures bench-rust bench-python bench-node \
+	bench-c bench-report ffi-lib header-check pc c-test cmake-check install-c
 
 demo:
 	$(CARGO) run -q --release -p meshauth-cli -- demo
@@ -33,12 +34,73 @@ clippy:
 rust-test:
 	$(CARGO) test --workspace
 
-# JWKS lifecycle (issue #4): comparison, discovery, refresh scheduler and its property test.
-# Benchmarks (not part of `make test`): docs/benchmarks-*.md.
-bench: bench-cert bench-jwks
+# Benchmarks (issue #11; not part of `make test`): meshauth beside the libraries users would pick
+# instead, in one run, rendered into BENCHMARKS.md and docs/benchmarks-verify.svg. Installs its
+# own dependencies: a virtualenv at $(BENCH_OUT)/venv (maturin, PyJWT, cryptography, matplotlib),
+# npm packages in node/bench (jose, fast-jwt, jsonwebtoken), the crates of bench/rust.
+BENCH_OUT := $(or $(CARGO_TARGET_DIR),target)/bench
+BENCH_VENV := $(BENCH_OUT)/venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_RES := $(BENCH_OUT)/results
+BENCH_TARGET := $(or $(CARGO_TARGET_DIR),target)
 
-bench-cert:
+bench: bench-setup bench-fixtures bench-rust bench-cert bench-jwks bench-python bench-node bench-c
+	$(MAKE) bench-report
+
+bench-setup:
+	@test -x $(BENCH_PY) || python3 -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install -q --disable-pip-version-check "maturin>=1.9,<2" pyjwt cryptography matplotlib
+	cd node/bench && npm ci --no-audit --no-fund
+
+# Fresh keys and tokens for every benchmark (bench/fixtures.py): all sides verify the same bytes.
+bench-fixtures: bench-setup
+	@mkdir -p $(BENCH_RES)
+	$(BENCH_PY) bench/fixtures.py $(BENCH_OUT)/fixtures.json $(BENCH_OUT)/fixtures.tsv
+
+# Rust: core verify vs the raw ring/p521 check and the jsonwebtoken crate (own workspace).
+bench-rust: bench-fixtures
+	rm -rf bench/rust/target/criterion
+	cd bench/rust && MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) $(CARGO) bench --bench verify
+
+# Python: a release abi3 wheel in the bench virtualenv, against PyJWT.
+bench-python: bench-fixtures
+	rm -rf $(BENCH_OUT)/wheels
+	$(BENCH_VENV)/bin/maturin build -q --release -m py/Cargo.toml -o $(BENCH_OUT)/wheels -i $(BENCH_PY)
+	$(BENCH_PY) -m pip install -q --disable-pip-version-check --force-reinstall --no-deps $(BENCH_OUT)/wheels/meshauth-*.whl
+	$(BENCH_PY) py/bench/bench_verify.py $(BENCH_OUT)/fixtures.json $(BENCH_RES)/python.json
+
+# Node: the release addon against jose, fast-jwt and jsonwebtoken.
+bench-node: bench-fixtures
+	$(CARGO) build --release -p meshauth-node
+	cp $(BENCH_TARGET)/release/libmeshauth_node.so node/meshauth.node
+	node node/bench/bench_verify.mjs $(BENCH_OUT)/fixtures.json $(BENCH_RES)/node.json
+
+# C: meshauth_verify through libmeshauth.so against the same loop in Rust (bench/rust
+# verify_loop, which also times meshauth and the raw check interleaved), alternated 3 times.
+BENCH_RUST_BIN := $(or $(CARGO_TARGET_DIR),bench/rust/target)/release/verify_loop
+bench-c: bench-fixtures ffi-lib
+	$(CC) -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Iinclude \
+	  ffi-c/bench/bench_verify.c $(C_LINK) -o $(BENCH_OUT)/bench_verify_c
+	cd bench/rust && $(CARGO) build --release --bin verify_loop
+	for i in 1 2 3; do \
+	  $(BENCH_OUT)/bench_verify_c $(BENCH_OUT)/fixtures.tsv 5 > $(BENCH_RES)/c-$$i.json && \
+	  MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) $(BENCH_RUST_BIN) 5 \
+	    > $(BENCH_RES)/rust-loop-$$i.json || exit 1; \
+	done
+
+bench-report:
+	@mkdir -p $(BENCH_RES)
+	@printf '%s, %s cores (shared), %s, %s, load average at report time %s\n' \
+	  "$$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" "$$(nproc)" "$$(uname -sr)" \
+	  "$$(rustc --version | cut -d' ' -f1-2)" "$$(cut -d' ' -f1-3 /proc/loadavg)" > $(BENCH_RES)/machine.txt
+	@echo "$(BENCH_TARGET)/criterion bench/rust/target/criterion" > $(BENCH_RES)/criterion-dirs.txt
+	$(BENCH_PY) bench/report.py $(BENCH_RES) --out BENCHMARKS.md --chart docs/benchmarks-verify.svg
+
+bench-cert: bench-setup
 	$(CARGO) bench -p meshauth-core --bench cert
+	@mkdir -p $(BENCH_RES)
+	$(BENCH_PY) bench/cert_peer.py > $(BENCH_RES)/cert_peer.txt
+	cat $(BENCH_RES)/cert_peer.txt
 
 # Criterion benchmarks of jwks_compare::changed and Scheduler::poll (docs/benchmarks-jwks.md).
 bench-jwks:

@@ -51,23 +51,27 @@ pub fn decode_into(input: &[u8], out: &mut [u8]) -> Option<usize> {
     let n = decoded_len(data)?;
     let out = out.get_mut(..n)?;
     let mut chunks = data.chunks_exact(4);
-    let mut o = 0;
-    for c in &mut chunks {
+    let full = data.len() / 4 * 3;
+    // Whole quads, zipped with their output triples (no per-byte bounds checks); invalid
+    // characters are collected in `bad` and checked once.
+    let mut bad = 0u8;
+    for (c, t) in (&mut chunks).zip(out[..full].chunks_exact_mut(3)) {
         let (a, b, x, d) = (
             DECODE[c[0] as usize],
             DECODE[c[1] as usize],
             DECODE[c[2] as usize],
             DECODE[c[3] as usize],
         );
-        if (a | b | x | d) & 0xc0 != 0 {
-            return None;
-        }
+        bad |= a | b | x | d;
         let v = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(x) << 6) | u32::from(d);
-        out[o] = (v >> 16) as u8;
-        out[o + 1] = (v >> 8) as u8;
-        out[o + 2] = v as u8;
-        o += 3;
+        t[0] = (v >> 16) as u8;
+        t[1] = (v >> 8) as u8;
+        t[2] = v as u8;
     }
+    if bad & 0xc0 != 0 {
+        return None;
+    }
+    let o = full;
     let rest = chunks.remainder();
     let mut v = 0u32;
     for &c in rest {
@@ -161,5 +165,20 @@ mod tests {
             assert_eq!(decode(bad), None, "{:?}", bad);
         }
         assert_eq!(decode(&[0xff, b'A', b'A', b'A']), None);
+    }
+
+    #[test]
+    fn invalid_character_in_any_quad_of_a_long_input() {
+        let good = encode(&[0x5a; 300]);
+        assert_eq!(decode(good.as_bytes()).unwrap(), [0x5a; 300]);
+        for at in [0, 1, 5, 200, good.len() - 1] {
+            for c in [b'+', b'/', b'=', b'.', 0x80, 0xff] {
+                let mut bad = good.clone().into_bytes();
+                bad[at] = c;
+                assert_eq!(decode(&bad), None, "{at} {c}");
+            }
+        }
+        // An output buffer one byte short is refused.
+        assert_eq!(decode_into(good.as_bytes(), &mut [0; 299]), None);
     }
 }

@@ -34,14 +34,20 @@ pub fn parse(input: &[u8], max_depth: usize) -> Result<Value<'_>, Error> {
         max_depth,
     };
     v.ws();
+    let start = v.i;
     v.value(0)?;
+    let end = v.i;
     v.ws();
     if v.i != input.len() {
         return Err(Error::Syntax);
     }
-    let mut r = Reader { s: text, i: 0 };
-    r.ws();
-    Ok(r.value())
+    // The validator found where the root ends: an object or array root is not scanned again.
+    let raw = &text[start..end];
+    Ok(match input[start] {
+        b'{' => Value::Object(Object { raw }),
+        b'[' => Value::Array(Array { raw }),
+        _ => Reader { s: raw, i: 0 }.value(),
+    })
 }
 
 /// The root of text that [`parse`] has already accepted, re-read without validating it again.
@@ -172,6 +178,11 @@ impl Validator<'_> {
         let start = self.i;
         let mut escaped = false;
         loop {
+            // Fast path: skip the run of plain characters (not a quote, backslash or control).
+            self.i += self.b[self.i..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(self.b.len() - self.i);
             let c = self.peek().ok_or(Error::Syntax)?;
             self.i += 1;
             match c {
@@ -769,6 +780,13 @@ mod tests {
         assert!(matches!(o.get("n"), Some(Value::Number("-1.5e3"))));
         assert!(matches!(o.get("z"), Some(Value::Null)));
         assert!(o.get("q").is_none());
+        // The root's text is exactly the value, without surrounding whitespace.
+        assert_eq!(parse(b" [1, [2]] ", 8).unwrap().raw(), "[1, [2]]");
+        assert_eq!(parse(b"\t{\"a\":{}}\n", 8).unwrap().raw(), "{\"a\":{}}");
+        assert!(matches!(parse(b" -0.5 ", 8), Ok(Value::Number("-0.5"))));
+        assert!(matches!(parse(b"true", 8), Ok(Value::Bool(true))));
+        assert!(matches!(parse(b"null ", 8), Ok(Value::Null)));
+        assert_eq!(parse(b"[1] x", 8).unwrap_err(), Error::Syntax);
         let s = parse(br#""\ud83d\ude00\n\/""#, 1).unwrap();
         assert_eq!(s.as_jstr().unwrap().to_cow(), "\u{1f600}\n/");
     }

@@ -15,7 +15,7 @@ const MAX_DEPTH: usize = json::DEFAULT_MAX_DEPTH;
 /// Decoded header + payload up to this size live inside the token value (no heap allocation).
 const INLINE: usize = 2048;
 /// The longest signature any supported key can produce (RSA-8192).
-const MAX_SIG: usize = 1024;
+pub(crate) const MAX_SIG: usize = 1024;
 
 /// Storage for the decoded header and payload. The inline variant is large on purpose: typical
 /// tokens verify without touching the heap.
@@ -42,21 +42,24 @@ enum Text {
     Owned(String),
 }
 
-/// A decoded signature: on the stack up to [`MAX_SIG`] bytes (large on purpose, see [`Buf`]).
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Sig {
-    Stack([u8; MAX_SIG], usize),
+/// A decoded signature: up to [`MAX_SIG`] bytes in the caller's stack buffer (so the large
+/// buffer is never moved), longer ones on the heap.
+pub(crate) enum Sig<'b> {
+    Stack(&'b [u8]),
     Heap(Vec<u8>),
 }
 
-impl Sig {
+impl Sig<'_> {
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
-            Sig::Stack(b, n) => &b[..*n],
+            Sig::Stack(b) => b,
             Sig::Heap(v) => v,
         }
     }
 }
+
+/// The caller-provided buffer [`parse`] decodes a signature into.
+pub(crate) type SigBuf = [u8; MAX_SIG];
 
 /// A parsed, **unverified** token. Use [`crate::verify`] to get a verified one.
 #[derive(Clone)]
@@ -85,7 +88,7 @@ pub(crate) enum Payload {
 impl<'t> Token<'t> {
     /// Splits and decodes `token` (without verifying its signature).
     pub fn parse(token: &'t str) -> Result<Token<'t>, Status> {
-        parse(token, Payload::Claims).map(|(t, _)| t)
+        parse(token, Payload::Claims, &mut [0; MAX_SIG]).map(|(t, _)| t)
     }
 
     /// The decoded payload bytes.
@@ -255,8 +258,13 @@ fn uint_member(
     }
 }
 
-/// Parses a token; also returns its decoded signature for verification.
-pub(crate) fn parse(token: &str, payload: Payload) -> Result<(Token<'_>, Sig), Status> {
+/// Parses a token; also returns its decoded signature (in `sig_buf` when it fits) for
+/// verification.
+pub(crate) fn parse<'t, 'b>(
+    token: &'t str,
+    payload: Payload,
+    sig_buf: &'b mut SigBuf,
+) -> Result<(Token<'t>, Sig<'b>), Status> {
     // Exactly two dots (a JWE has four: JwtBadFormat). Unlike Envoy, empty segments are not
     // skipped: an empty header or payload fails as bad JSON, an empty signature fails to verify.
     let mut parts = token.splitn(4, '.');
@@ -331,9 +339,9 @@ pub(crate) fn parse(token: &str, payload: Payload) -> Result<(Token<'_>, Sig), S
     // Signature.
     let sig_len = b64::decoded_len(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
     let sig = if sig_len <= MAX_SIG {
-        let mut arr = [0u8; MAX_SIG];
-        b64::decode_into(s.as_bytes(), &mut arr).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
-        Sig::Stack(arr, sig_len)
+        let n = b64::decode_into(s.as_bytes(), sig_buf)
+            .ok_or(Status::JwtSignatureParseErrorBadBase64)?;
+        Sig::Stack(&sig_buf[..n])
     } else {
         Sig::Heap(b64::decode(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?)
     };

@@ -7,7 +7,7 @@ use core::ops::Deref;
 
 use crate::alg::{Alg, AlgSet};
 use crate::jwks::Jwks;
-use crate::jwt::{self, Payload, Token};
+use crate::jwt::{self, Payload, SigBuf, Token};
 use crate::Status;
 
 /// Envoy's default clock skew, in seconds.
@@ -188,7 +188,8 @@ pub fn verify<'t>(
     }
     // A token is ASCII; anything else cannot be base64url.
     let token = core::str::from_utf8(token).map_err(|_| Status::JwtBadFormat)?;
-    let (t, sig) = jwt::parse(token, Payload::Claims)?;
+    let mut sig_buf: SigBuf = [0; jwt::MAX_SIG];
+    let (t, sig) = jwt::parse(token, Payload::Claims, &mut sig_buf)?;
     if !v.algorithms.contains(t.alg()) {
         return Err(Status::JwtAlgNotAllowed);
     }
@@ -240,7 +241,8 @@ pub fn verify_jws<'t>(
         return Err(Status::JwtTooLarge);
     }
     let token = core::str::from_utf8(token).map_err(|_| Status::JwtBadFormat)?;
-    let (t, sig) = jwt::parse(token, Payload::Opaque)?;
+    let mut sig_buf: SigBuf = [0; jwt::MAX_SIG];
+    let (t, sig) = jwt::parse(token, Payload::Opaque, &mut sig_buf)?;
     if !algorithms.contains(t.alg()) {
         return Err(Status::JwtAlgNotAllowed);
     }

@@ -1,0 +1,94 @@
+//! Issue #11: meshauth-core `verify` for each of the 13 algorithms against (a) the raw ring / p521
+//! signature check of the same bytes with a pre-built key (the floor) and (b) jsonwebtoken with a
+//! pre-built `DecodingKey` and equivalent validation (iss, aud, exp with 60 s leeway); plus
+//! `Jwks::from_json` on 10 keys. Times are thread CPU time. Run with `make bench-rust`.
+use criterion::{criterion_group, criterion_main, Criterion};
+use meshauth_bench::cpu_time::CpuTime;
+use meshauth_bench::{floor, load, ALGS, NOW};
+use meshauth_core::{b64, verify, Jwks, Validation};
+use std::hint::black_box;
+use std::time::Duration;
+
+#[allow(dead_code)]
+#[derive(serde::Deserialize)]
+struct Claims {
+    iss: String,
+    sub: String,
+    aud: String,
+    exp: u64,
+    iat: u64,
+    scope: String,
+}
+
+fn bench_verify(c: &mut Criterion<CpuTime>) {
+    let fx = load();
+    let mut v = Validation::new();
+    v.set_issuer(&fx.issuer);
+    v.add_audience(&fx.audience);
+    for alg in ALGS {
+        let f = &fx.algs[alg];
+        let jwks = Jwks::from_json(f.jwks.as_bytes()).unwrap();
+        let token = f.token.as_bytes();
+        assert_eq!(verify(token, &jwks, &v, NOW).unwrap().key_index(), 2);
+        let mut g = c.benchmark_group(format!("verify/{alg}"));
+        g.bench_function("meshauth", |b| {
+            b.iter(|| verify(black_box(token), &jwks, &v, NOW).is_ok())
+        });
+        // The floor: the same signed bytes and signature, already split and decoded.
+        let dot = f.token.rfind('.').unwrap();
+        let (msg, sig) = (&token[..dot], b64::decode(&token[dot + 1..]).unwrap());
+        let check = floor(alg, f);
+        assert!(check(msg, &sig));
+        g.bench_function("floor", |b| {
+            b.iter(|| check(black_box(msg), black_box(&sig)))
+        });
+        // jsonwebtoken: no ES512.
+        if alg != "ES512" {
+            let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(f.jwk.clone()).unwrap();
+            let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
+            let mut jv = jsonwebtoken::Validation::new(alg.parse().unwrap());
+            jv.set_issuer(&[&fx.issuer]);
+            jv.set_audience(&[&fx.audience]);
+            jv.leeway = 60;
+            jsonwebtoken::decode::<Claims>(&f.token, &key, &jv).unwrap();
+            g.bench_function("jsonwebtoken", |b| {
+                b.iter(|| jsonwebtoken::decode::<Claims>(black_box(&f.token), &key, &jv).is_ok())
+            });
+        }
+        g.finish();
+    }
+}
+
+fn bench_jwks(c: &mut Criterion<CpuTime>) {
+    let fx = load();
+    let keys = |alg: &str| -> Vec<serde_json::Value> {
+        let doc: serde_json::Value = serde_json::from_str(&fx.algs[alg].jwks).unwrap();
+        doc["keys"].as_array().unwrap().clone()
+    };
+    let mut g = c.benchmark_group("Jwks::from_json");
+    for (name, a, b) in [
+        ("10-rsa-keys", "RS256", "PS256"),
+        ("10-mixed-keys", "RS256", "ES256"),
+    ] {
+        let mut all = keys(a);
+        all.extend(keys(b));
+        let doc = serde_json::to_vec(&serde_json::json!({ "keys": all })).unwrap();
+        assert_eq!(Jwks::from_json(&doc).unwrap().len(), 10);
+        g.bench_function(name, |bch| {
+            bch.iter(|| Jwks::from_json(black_box(&doc)).unwrap())
+        });
+    }
+    g.finish();
+}
+
+/// Thread CPU time, not wall time: the machine is shared (see BENCHMARKS.md).
+fn config() -> Criterion<CpuTime> {
+    Criterion::default()
+        .with_measurement(CpuTime::default())
+        .warm_up_time(Duration::from_millis(700))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(60)
+}
+
+criterion_group!(name = benches; config = config(); targets = bench_verify, bench_jwks);
+criterion_main!(benches);

@@ -1,0 +1,84 @@
+//! The Rust side of the C comparison, timed exactly as `ffi-c/bench/bench_verify.c` times the C
+//! side (process CPU time, ~80 ms batches, median of rounds), and an interleaved meshauth/floor
+//! ratio: each round times one batch of meshauth `verify` and one of the raw signature check back
+//! to back. Prints JSON: {"ALG": {"meshauth": {...}, "floor": {...}}, ...}.
+use meshauth_bench::{floor, load, ALGS, NOW};
+use meshauth_core::{b64, verify, Jwks, Validation};
+use std::hint::black_box;
+
+fn cpu_ns() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    assert_eq!(
+        unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) },
+        0
+    );
+    ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
+}
+
+fn batch_size(f: &dyn Fn() -> bool) -> u64 {
+    let mut n = 1u64;
+    loop {
+        n *= 2;
+        let t0 = cpu_ns();
+        for _ in 0..n {
+            black_box(f());
+        }
+        let t = cpu_ns() - t0;
+        if t > 20e6 {
+            return (n as f64 * 80e6 / t) as u64 + 1;
+        }
+    }
+}
+
+fn main() {
+    let repeats: usize = std::env::args().nth(1).map_or(9, |a| a.parse().unwrap());
+    let fx = load();
+    let mut v = Validation::new();
+    v.set_issuer(&fx.issuer);
+    v.add_audience(&fx.audience);
+    let mut out = Vec::new();
+    for alg in ALGS {
+        let f = &fx.algs[alg];
+        let jwks = Jwks::from_json(f.jwks.as_bytes()).unwrap();
+        let token = f.token.as_bytes();
+        let dot = f.token.rfind('.').unwrap();
+        let (msg, sig) = (&token[..dot], b64::decode(&token[dot + 1..]).unwrap());
+        let check = floor(alg, f);
+        let m = || verify(black_box(token), &jwks, &v, NOW).is_ok();
+        let fl = || check(black_box(msg), black_box(&sig));
+        assert!(m() && fl());
+        let contenders: [(&str, &dyn Fn() -> bool); 2] = [("meshauth", &m), ("floor", &fl)];
+        let sizes: Vec<u64> = contenders.iter().map(|(_, f)| batch_size(*f)).collect();
+        let mut samples = vec![Vec::new(); 2];
+        for _ in 0..repeats {
+            for (i, (_, f)) in contenders.iter().enumerate() {
+                let t0 = cpu_ns();
+                for _ in 0..sizes[i] {
+                    assert!(f());
+                }
+                samples[i].push((cpu_ns() - t0) / sizes[i] as f64);
+            }
+        }
+        let parts: Vec<String> = contenders
+            .iter()
+            .zip(samples.iter_mut())
+            .zip(&sizes)
+            .map(|(((name, _), s), n)| {
+                s.sort_by(f64::total_cmp);
+                format!(
+                    r#""{name}": {{"median_ns": {:.1}, "min_ns": {:.1}, "runs": {}, "batch": {n}}}"#,
+                    s[s.len() / 2],
+                    s[0],
+                    s.len()
+                )
+            })
+            .collect();
+        out.push(format!(r#" "{alg}": {{{}}}"#, parts.join(", ")));
+        eprintln!("{alg}: {}", parts.join(", "));
+    }
+    println!("{{\n{}\n}}", out.join(",\n"));
+}

@@ -1,0 +1,162 @@
+//! Fixture loading shared by the benchmark and the C-comparison loop.
+use meshauth_core::b64;
+use ring::{hmac, signature};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// One algorithm's fixture (written by `bench/fixtures.py`).
+#[derive(Deserialize)]
+pub struct AlgFixture {
+    pub kid: String,
+    pub token: String,
+    pub jwks: String,
+    pub jwk: serde_json::Value,
+}
+
+/// All fixtures.
+#[derive(Deserialize)]
+pub struct Fixtures {
+    pub issuer: String,
+    pub audience: String,
+    pub algs: BTreeMap<String, AlgFixture>,
+}
+
+/// The 13 algorithms, in meshauth's order.
+pub const ALGS: [&str; 13] = [
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "HS256",
+    "HS384", "HS512", "EdDSA",
+];
+
+/// Reads `$MESHAUTH_BENCH_FIXTURES` (default `../../target/bench/fixtures.json`).
+pub fn load() -> Fixtures {
+    let path = std::env::var("MESHAUTH_BENCH_FIXTURES").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../target/bench/fixtures.json"
+        )
+        .into()
+    });
+    let data =
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run `make bench-fixtures`)"));
+    serde_json::from_slice(&data).unwrap()
+}
+
+/// A fixed verification time inside every token's validity.
+pub const NOW: i64 = 1_800_000_000;
+
+/// Criterion measurement of CPU time used by the calling thread (`CLOCK_THREAD_CPUTIME_ID`): on a
+/// shared machine, time the benchmark thread spends descheduled does not count.
+pub mod cpu_time {
+    use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+    use std::time::Duration;
+
+    /// This thread's CPU time so far.
+    pub fn now() -> Duration {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        assert_eq!(rc, 0);
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    }
+
+    /// Thread CPU time, formatted like wall time.
+    pub struct CpuTime(WallTime);
+
+    impl Default for CpuTime {
+        fn default() -> Self {
+            CpuTime(WallTime)
+        }
+    }
+
+    impl Measurement for CpuTime {
+        type Intermediate = Duration;
+        type Value = Duration;
+        fn start(&self) -> Duration {
+            now()
+        }
+        fn end(&self, i: Duration) -> Duration {
+            now() - i
+        }
+        fn add(&self, v1: &Duration, v2: &Duration) -> Duration {
+            *v1 + *v2
+        }
+        fn zero(&self) -> Duration {
+            Duration::ZERO
+        }
+        fn to_f64(&self, val: &Duration) -> f64 {
+            val.as_nanos() as f64
+        }
+        fn formatter(&self) -> &dyn ValueFormatter {
+            self.0.formatter()
+        }
+    }
+}
+
+fn member(f: &AlgFixture, name: &str) -> Vec<u8> {
+    b64::decode(f.jwk[name].as_str().unwrap().as_bytes()).unwrap()
+}
+
+/// A signature check over (signed bytes, signature).
+pub type Check = Box<dyn Fn(&[u8], &[u8]) -> bool>;
+
+/// The raw signature check (the floor) with a key built once: returns a closure over (signed bytes, sig).
+pub fn floor(alg: &str, f: &AlgFixture) -> Check {
+    let rsa = |p: &'static signature::RsaParameters| -> Check {
+        let (n, e) = (member(f, "n"), member(f, "e"));
+        Box::new(move |m, s| {
+            signature::RsaPublicKeyComponents { n: &n, e: &e }
+                .verify(p, m, s)
+                .is_ok()
+        })
+    };
+    let ec = |a: &'static signature::EcdsaVerificationAlgorithm| -> Check {
+        let mut point = vec![4u8];
+        point.extend(member(f, "x"));
+        point.extend(member(f, "y"));
+        Box::new(move |m, s| {
+            signature::UnparsedPublicKey::new(a, &point)
+                .verify(m, s)
+                .is_ok()
+        })
+    };
+    let hs = |a: hmac::Algorithm| -> Check {
+        let key = hmac::Key::new(a, &member(f, "k"));
+        Box::new(move |m, s| hmac::verify(&key, m, s).is_ok())
+    };
+    match alg {
+        "RS256" => rsa(&signature::RSA_PKCS1_2048_8192_SHA256),
+        "RS384" => rsa(&signature::RSA_PKCS1_2048_8192_SHA384),
+        "RS512" => rsa(&signature::RSA_PKCS1_2048_8192_SHA512),
+        "PS256" => rsa(&signature::RSA_PSS_2048_8192_SHA256),
+        "PS384" => rsa(&signature::RSA_PSS_2048_8192_SHA384),
+        "PS512" => rsa(&signature::RSA_PSS_2048_8192_SHA512),
+        "ES256" => ec(&signature::ECDSA_P256_SHA256_FIXED),
+        "ES384" => ec(&signature::ECDSA_P384_SHA384_FIXED),
+        "ES512" => {
+            use p521::ecdsa::signature::Verifier;
+            let mut point = vec![4u8];
+            point.extend(member(f, "x"));
+            point.extend(member(f, "y"));
+            let vk = p521::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
+            Box::new(move |m, s| {
+                let sig = p521::ecdsa::Signature::from_slice(s).unwrap();
+                vk.verify(m, &sig).is_ok()
+            })
+        }
+        "HS256" => hs(hmac::HMAC_SHA256),
+        "HS384" => hs(hmac::HMAC_SHA384),
+        "HS512" => hs(hmac::HMAC_SHA512),
+        "EdDSA" => {
+            let pk = member(f, "x");
+            Box::new(move |m, s| {
+                signature::UnparsedPublicKey::new(&signature::ED25519, &pk)
+                    .verify(m, s)
+                    .is_ok()
+            })
+        }
+        _ => unreachable!(),
+    }
+}
