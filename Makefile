@@ -6,7 +6,7 @@ CARGO ?= cargo
 export MESHAUTH_SHARED := $(abspath $(SHARED))
 export RUST_BACKTRACE := 0
 
-.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test py-test bench bench-cert bench-jwks
+.PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test py-test bench bench-cert bench-jwks fuzz
 
 demo:
 	$(CARGO) run -q --release -p meshauth-cli -- demo
@@ -73,3 +73,10 @@ py-test:
 	$(VENV)/bin/maturin build -q -m py/Cargo.toml -o $(PY_WHEELS) -i $(VENV_PY)
 	$(VENV_PY) -m pip install -q --disable-pip-version-check --force-reinstall --no-deps $(PY_WHEELS)/meshauth-*.whl
 	cd py && $(abspath $(VENV_PY)) -m pytest -q -p no:cacheprovider tests
+
+# Fuzzing (issue #12; not part of `make test`): fuzz/ is its own workspace of libFuzzer targets,
+# built on the stable toolchain with SanitizerCoverage flags (fuzz/build.sh), seeded from the
+# shared vectors (fuzz/seeds.py), each run for FUZZ_SECONDS (default 60). See SECURITY.md.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
