@@ -44,7 +44,18 @@ fn set_of(jwk: &serde_json::Value, count: usize) -> String {
 /// padded with a claim to about `size` bytes.
 fn token(alg: &str, sig_len: usize, size: usize) -> String {
     let h = b64::encode(format!(r#"{{"alg":"{alg}"}}"#).as_bytes());
-    let sig = b64::encode(&vec![0x5a; sig_len]);
+    // In range for every primitive, so no key can reject it before the expensive arithmetic:
+    // P-521 r and s below the order (leading zero byte), Ed25519 S below L (top byte zero).
+    let mut raw = vec![0x5a; sig_len];
+    match alg {
+        "ES512" => {
+            raw[0] = 0;
+            raw[sig_len / 2] = 0;
+        }
+        "EdDSA" => raw[63] = 0,
+        _ => {}
+    }
+    let sig = b64::encode(&raw);
     let base = h.len() + sig.len() + 2 + 20;
     let pad = (size.saturating_sub(base)) * 3 / 4;
     let p = b64::encode(format!(r#"{{"pad":"{}"}}"#, "x".repeat(pad)).as_bytes());

@@ -272,7 +272,11 @@ fn eight_threads_share_one_key_set_while_it_is_swapped() {
             let mut g = 0u64;
             while !done.load(std::sync::atomic::Ordering::Relaxed) || g < 50 {
                 g += 1;
-                let json = if g.is_multiple_of(2) { &json_a } else { &json_b };
+                let json = if g.is_multiple_of(2) {
+                    &json_a
+                } else {
+                    &json_b
+                };
                 let fresh = Arc::new(Jwks::from_json(json.as_bytes()).unwrap());
                 let prev = std::mem::replace(&mut *shared.write().unwrap(), (g, fresh));
                 old.push(Arc::downgrade(&prev.1));
@@ -293,7 +297,11 @@ fn eight_threads_share_one_key_set_while_it_is_swapped() {
                         (guard.0, guard.1.clone())
                     };
                     let c = &cases[(i * 7 + w) % cases.len()];
-                    let want = if g.is_multiple_of(2) { c.under_a } else { c.under_b };
+                    let want = if g.is_multiple_of(2) {
+                        c.under_a
+                    } else {
+                        c.under_b
+                    };
                     let got = status(verify(c.token.as_bytes(), &keys, &v, NOW));
                     if got != want {
                         wrong.push(format!(
