@@ -8,7 +8,7 @@ export RUST_BACKTRACE := 0
 
 .PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test py-test \
 	bench bench-cert bench-jwks bench-setup bench-fixtures bench-rust bench-python bench-node \
-	bench-c bench-report ffi-lib header-check pc c-test cmake-check install-c
+	bench-c bench-report ffi-lib header-check pc c-test cmake-check install-c fuzz miri
 
 demo:
 	$(CARGO) run -q --release -p meshauth-cli -- demo
@@ -224,3 +224,16 @@ install-c: ffi-lib
 	install -m 644 ffi-c/cmake/FindMeshauth.cmake $(DESTDIR)$(PREFIX)/lib/cmake/meshauth
 	sed -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
 	  -e 's|@VERSION@|$(MESHAUTH_VERSION)|' ffi-c/meshauth.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/meshauth.pc
+
+# Fuzzing (issue #12; not part of `make test`): fuzz/ is its own workspace of libFuzzer targets,
+# built on the stable toolchain with SanitizerCoverage flags (fuzz/build.sh), seeded from the
+# shared vectors (fuzz/seeds.py), each run for FUZZ_SECONDS (default 60). See SECURITY.md.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+
+# Miri over the pure-Rust unit tests (json, b64, jwks_compare, rotation; not part of `make test`).
+# Needs a nightly toolchain with the miri and rust-src components; tests that reach ring's C or
+# assembly (the thumbprint hashes) cannot run under Miri and are skipped.
+miri:
+	$(CARGO) +nightly miri test -p meshauth-core --lib -- json:: b64:: jwks_compare:: rotation:: --skip thumbprint

@@ -35,12 +35,14 @@ impl Jwks {
             Some(Value::Array(a)) => a,
             Some(_) => return Err(Status::JwksBadKeys),
         };
+        // Count before preparing any key: a set over the limit costs one scan, not 512 key
+        // preparations (RSA moduli, EC point checks) before the answer.
+        if keys.iter().nth(opts.max_keys).is_some() {
+            return Err(Status::JwksTooLarge);
+        }
         let mut out = Vec::new();
         let mut first_error = None;
-        for (i, entry) in keys.iter().enumerate() {
-            if i >= opts.max_keys {
-                return Err(Status::JwksTooLarge);
-            }
+        for entry in keys.iter() {
             let Some(o) = entry.as_object() else {
                 continue; // Envoy skips non-objects silently
             };

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make fuzz`: builds the targets (build.sh), writes the seed corpora (seeds.py) and runs each
+# target for FUZZ_SECONDS (default 60) with libFuzzer, one at a time. The working corpus grows in
+# fuzz/corpus/<target>/ (not committed); crashes land in fuzz/artifacts/<target>/ and fail the run.
+# FUZZ_TARGETS limits the run to some targets; FUZZ_JOBS>1 runs that many workers per target.
+set -euo pipefail
+cd "$(dirname "$0")"
+secs=${FUZZ_SECONDS:-60}
+targets=${FUZZ_TARGETS:-"verify jwks_json jwks_pem jwks_changed cert_parse config differential"}
+bin=$(./build.sh 2>build.log | tail -1) || { cat build.log; exit 1; }
+python3 seeds.py
+mkdir -p logs
+total=0
+summary=""
+fail=0
+for t in $targets; do
+    mkdir -p "artifacts/$t" "corpus/$t"
+    log="logs/$t.log"
+    set +e
+    "$bin/$t" "corpus/$t" -max_total_time="$secs" -print_final_stats=1 -max_len=65536 \
+        -rss_limit_mb=2048 -timeout=10 -artifact_prefix="artifacts/$t/" >"$log" 2>&1
+    rc=$?
+    set -e
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    execs=${execs:-0}
+    total=$((total + execs))
+    line=$(printf '%-14s %12s executions in %ss, exit %s' "$t" "$execs" "$secs" "$rc")
+    echo "fuzz: $line"
+    summary+="$line"$'\n'
+    if [ "$rc" != 0 ]; then
+        fail=1
+        grep -E "panicked|ERROR|SUMMARY|Test unit written" "$log" | head -20
+    fi
+done
+printf '%s' "$summary" >> logs/history.txt
+echo "fuzz: total $total executions"
+[ "$fail" = 0 ] || { echo "fuzz: FAILED (inputs in fuzz/artifacts/)"; exit 1; }
+echo "fuzz: no failures"
