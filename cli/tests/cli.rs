@@ -1,42 +1,12 @@
 //! Runs the `meshauth` binary: exit codes, `--json` fields, the shared vectors through `verify`,
 //! and fetching a JWKS from a local HTTP server (ok, 500, slow, oversize, plain http refused).
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod support;
+
 use std::time::Duration;
 
 use serde_json::Value;
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_meshauth"));
-    c.env("RUST_BACKTRACE", "0");
-    c
-}
-
-fn shared() -> PathBuf {
-    std::env::var_os("MESHAUTH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")))
-        .join("vectors")
-}
-
-fn repo(rel: &str) -> String {
-    format!("{}/../{rel}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn json_out(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
-}
-
-fn demo_token() -> String {
-    std::fs::read_to_string(repo("tests/vectors/istio/demo.jwt"))
-        .unwrap()
-        .trim()
-        .to_string()
-}
+use support::{bin, demo_token, json_out, repo, serve, shared};
 
 #[test]
 fn verify_accepts_and_reports_json() {
@@ -221,30 +191,6 @@ fn shared_vectors_through_verify() {
         n += 1;
     }
     assert!(n >= 30, "only {n} cases");
-}
-
-/// Serves each accepted connection with `respond(request_path) -> (status line, body, delay)`.
-fn serve(respond: impl Fn(&str) -> (String, Vec<u8>, Duration) + Send + Sync + 'static) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let respond = std::sync::Arc::new(respond);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(16) {
-            let Ok(mut s) = stream else { continue };
-            let respond = respond.clone();
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                let n = s.read(&mut buf).unwrap_or(0);
-                let req = String::from_utf8_lossy(&buf[..n]).to_string();
-                let path = req.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let (status, body, delay) = respond(&path);
-                std::thread::sleep(delay);
-                let _ = write!(s, "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
-                let _ = s.write_all(&body);
-            });
-        }
-    });
-    format!("http://{addr}")
 }
 
 #[test]
