@@ -333,9 +333,15 @@ impl Scheduler {
         jwks_uri: Option<&str>,
         now: i64,
     ) -> Result<EntryId, Status> {
+        // The URL fetched first must pass the same check whether it is the configured JWKS URL or
+        // the issuer's discovery URL (so a discovery document is never fetched over plain http
+        // unless allowed).
         match jwks_uri {
             None if issuer.is_empty() => return Err(Status::InvalidArgument),
-            None => {}
+            None => discovery::check_url(
+                &discovery::config_url(issuer),
+                self.config.discovery.allow_http,
+            )?,
             Some(u) => discovery::check_url(u, self.config.discovery.allow_http)?,
         }
         let key = (String::from(issuer), jwks_uri.map(String::from));

@@ -617,3 +617,24 @@ fn discovery_urls_and_documents() {
         );
     }
 }
+
+#[test]
+fn register_checks_the_first_url_of_discovery_entries_too() {
+    // A discovery-only entry first fetches `<issuer>/.well-known/openid-configuration`: plain http
+    // is refused unless allowed, exactly as for a configured jwks_uri.
+    let mut s = Scheduler::new(Config::default());
+    assert_eq!(
+        s.register("http://issuer.example", None, 0),
+        Err(Status::DiscoveryBadJwksUri)
+    );
+    assert_eq!(
+        s.register(ISS, Some("http://issuer.example/jwks"), 0),
+        Err(Status::DiscoveryBadJwksUri)
+    );
+    assert!(s.register("https://issuer.example", None, 0).is_ok());
+    let mut cfg = Config::default();
+    cfg.discovery.allow_http = true;
+    assert!(Scheduler::new(cfg)
+        .register("http://issuer.example", None, 0)
+        .is_ok());
+}

@@ -6,7 +6,6 @@
 //! seconds; `createRemoteJWKSet` uses milliseconds, which the schedule arithmetic does not
 //! distinguish). `Cache-Control` handling, which reads seconds, is not exposed.
 
-use meshauth_core::discovery;
 use meshauth_core::refresh::{self, Config, EntryId, FetchKind, Outcome};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -184,7 +183,7 @@ impl Scheduler {
     /// OpenID discovery of `issuer`. Throws `DiscoveryBadJwksUri` for a URL that is not https
     /// (or http with `allowHttp`), `InvalidArgument` with neither. For discovery the
     /// configuration URL of `issuer` must pass the same URL check (the core's
-    /// `discovery::check_url`), so a discovery document is never fetched over plain http
+    /// `Scheduler::register` applies `discovery::check_url`), so a discovery document is never fetched over plain http
     /// unless `allowHttp`.
     #[napi(catch_unwind)]
     pub fn register(
@@ -194,13 +193,6 @@ impl Scheduler {
         jwks_uri: Option<String>,
         now: f64,
     ) -> Result<f64> {
-        if jwks_uri.is_none() && !issuer.is_empty() {
-            discovery::check_url(
-                &discovery::config_url(&issuer),
-                self.inner.config().discovery.allow_http,
-            )
-            .map_err(|s| status_error(&env, s))?;
-        }
         let id = self
             .inner
             .register(&issuer, jwks_uri.as_deref(), time(now)?)
