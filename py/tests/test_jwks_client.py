@@ -222,13 +222,12 @@ def test_refused_bodies_are_client_errors(server):
 def test_configuration_errors(server):
     with pytest.raises(errors.InvalidArgument):
         meshauth.JwksClient()
-    # http is refused unless allowed: at construction for a jwks_uri ...
+    # http is refused unless allowed, at construction, for a jwks_uri and for discovery alike
+    # (the core scheduler checks the first URL of both kinds of entry).
     with pytest.raises(errors.DiscoveryBadJwksUri):
         meshauth.JwksClient(jwks_uri=server.base + "/jwks")
-    # ... and before fetching for discovery.
-    client = meshauth.JwksClient(issuer=server.base, clock=Clock())
-    with pytest.raises(meshauth.PyJWKClientConnectionError):
-        client.get_jwks()
+    with pytest.raises(errors.DiscoveryBadJwksUri):
+        meshauth.JwksClient(issuer=server.base, clock=Clock())
     assert server.state.hits["discovery"] == 0
 
 
