@@ -1,5 +1,6 @@
 /* The shared verification vectors (jwt_verify_lib/verify.json with its signature mutants, and
- * security/jwt_attacks.json) through the C API, flattened by gen_vectors.py into vectors.tsv.
+ * security/jwt_attacks.json) and the project's catalogue (tests/vectors/extra_attacks.json,
+ * attacks_extra_keys.json) through the C API, flattened by gen_vectors.py into vectors.tsv.
  * Expected statuses come from the vectors; the key-set status is checked first, then verify.
  *
  * usage: test_vectors VECTORS_TSV [MUTANT_STRIDE]

@@ -1,7 +1,9 @@
 // The shared vectors through Node: jwt_verify_lib's verify cases (without the signature-fuzz
-// families, which the Rust suite expands) and the security corpus, each with its expected status.
+// families, which the Rust suite expands), the security corpus and the project's own attack
+// catalogue (tests/vectors), each with its expected status.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { meshauth, vectors, outcome, STATUS } from './helpers.mjs';
 
@@ -85,5 +87,63 @@ for (const c of attacks.cases) {
     const got = outcome(() => verify(c.token, jwks, { issuer, audiences, now, clockSkew }));
     assert.equal(got, wantStatus);
     assert.equal(got === 'Ok', expect === 'accept');
+  });
+}
+
+// The project's own catalogue (tests/vectors): extra_attacks.json (HS256 tokens signed here with
+// node:crypto) and attacks_extra_keys.json (made by tools/gen_attack_keys.py), with the statuses
+// the Rust, C and Python suites expect.
+const project = (name) =>
+  JSON.parse(readFileSync(new URL(`../../tests/vectors/${name}`, import.meta.url), 'utf8'));
+const extra = project('extra_attacks.json');
+const extraKeys = project('attacks_extra_keys.json');
+const b64url = (buf) => Buffer.from(buf).toString('base64url');
+
+test('project catalogues: 71 extra cases, 96 cases with keys (some accepted)', () => {
+  assert.equal(extra.cases.length, 71);
+  assert.equal(extraKeys.cases.length, 96);
+  assert.ok(extraKeys.cases.filter((c) => c.expect === 'accept').length >= 6);
+});
+
+for (const c of extra.cases) {
+  test(`extra_attacks.json ${c.id}`, () => {
+    const key = Buffer.alloc(32, 7);
+    const signed = `${b64url('{"alg":"HS256"}')}.${b64url(c.claims)}`;
+    const mac = createHmac('sha256', key).update(signed).digest();
+    const token = `${signed}.${b64url(mac)}${c.append_to_signature ?? ''}`;
+    const jwks = Jwks.fromJson(JSON.stringify({ keys: [{ kty: 'oct', k: b64url(key) }] }));
+    const options = { now: c.now ?? 1700000000 };
+    if (c.issuer !== undefined) options.issuer = c.issuer;
+    if (c.audiences !== undefined) options.audiences = c.audiences;
+    assert.equal(outcome(() => verify(token, jwks, options)), c.status);
+  });
+}
+
+function extraKeysToken(c) {
+  if (c.token_hex !== undefined) return Buffer.from(c.token_hex, 'hex');
+  if (c.token_repeat !== undefined) return c.token_repeat.unit.repeat(c.token_repeat.count);
+  return c.token;
+}
+
+function extraKeysSet(c) {
+  if (c.pem !== undefined) return Jwks.fromPem(extraKeys.pem[c.pem]);
+  return Jwks.fromJson(JSON.stringify(c.jwks_inline ?? extraKeys.jwks[c.jwks]));
+}
+
+for (const c of extraKeys.cases) {
+  test(`attacks_extra_keys.json ${c.id}`, () => {
+    const { issuer, audiences, now, clock_skew: clockSkew } = extraKeys.validation;
+    let jwks;
+    const load = outcome(() => {
+      jwks = extraKeysSet(c);
+    });
+    assert.equal(load, c.jwks_status ?? 'Ok', 'key set status');
+    if (load !== 'Ok') {
+      assert.equal(c.status, 'JwksNoValidKeys');
+      return;
+    }
+    const got = outcome(() => verify(extraKeysToken(c), jwks, { issuer, audiences, now, clockSkew }));
+    assert.equal(got, c.status);
+    assert.equal(got === 'Ok', c.expect === 'accept');
   });
 }

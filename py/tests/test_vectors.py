@@ -6,9 +6,15 @@
 * ``jwt_verify_lib/status.json``: every status has an exception with that code and message;
 * ``security/jwt_attacks.json``: every case's ``expect`` and exact ``status``, or meshauth's
   documented override from ``tests/vectors/attack_overrides.json`` (the same file the Rust and
-  Node suites read).
+  Node suites read);
+* the project's own catalogue, ``tests/vectors/extra_attacks.json`` (HS256 tokens signed here with
+  ``hmac``) and ``tests/vectors/attacks_extra_keys.json`` (tokens and keys made by
+  ``tools/gen_attack_keys.py``), with the statuses the Rust, C and Node suites expect.
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import pathlib
 
@@ -153,3 +159,77 @@ def test_jwt_attacks(case):
 def test_attack_corpus_is_complete():
     assert len(attack_cases()) == 167
     assert set(OVERRIDES) <= {c["id"] for c in ATTACKS["cases"]}
+
+
+PROJECT = pathlib.Path(__file__).resolve().parents[2] / "tests" / "vectors"
+EXTRA = json.loads((PROJECT / "extra_attacks.json").read_text())
+EXTRA_KEYS = json.loads((PROJECT / "attacks_extra_keys.json").read_text())
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in EXTRA["cases"]])
+def test_extra_attacks(case):
+    # HS256 over the case's claims with a 32-byte key of 0x07 bytes, signed by Python's hmac.
+    key = bytes([7]) * 32
+    signed = b64url(b'{"alg":"HS256"}') + "." + b64url(case["claims"].encode())
+    mac = hmac.new(key, signed.encode(), hashlib.sha256).digest()
+    token = signed + "." + b64url(mac) + case.get("append_to_signature", "")
+    jwks = meshauth.Jwks.from_json(json.dumps({"keys": [{"kty": "oct", "k": b64url(key)}]}))
+    got = outcome(
+        lambda: meshauth.verify(
+            token,
+            jwks,
+            issuer=case.get("issuer"),
+            audiences=case.get("audiences"),
+            now=case.get("now", 1_700_000_000),
+        )
+    )
+    assert got == case["status"]
+
+
+def extra_keys_token(case) -> bytes:
+    if "token_hex" in case:
+        return bytes.fromhex(case["token_hex"])
+    if "token_repeat" in case:
+        r = case["token_repeat"]
+        return (r["unit"] * r["count"]).encode()
+    return case["token"].encode()
+
+
+def extra_keys_set(case):
+    if "pem" in case:
+        return meshauth.Jwks.from_pem(EXTRA_KEYS["pem"][case["pem"]])
+    doc = case["jwks_inline"] if "jwks_inline" in case else EXTRA_KEYS["jwks"][case["jwks"]]
+    return meshauth.Jwks.from_json(json.dumps(doc))
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in EXTRA_KEYS["cases"]])
+def test_attacks_extra_keys(case):
+    val = EXTRA_KEYS["validation"]
+    jwks = []
+    load = outcome(lambda: jwks.append(extra_keys_set(case)))
+    assert load == case.get("jwks_status", "Ok")
+    if load != "Ok":
+        assert case["status"] == "JwksNoValidKeys"
+        return
+    got = outcome(
+        lambda: meshauth.verify(
+            extra_keys_token(case),
+            jwks[0],
+            issuer=val["issuer"],
+            audiences=val["audiences"],
+            clock_skew=val["clock_skew"],
+            now=val["now"],
+        )
+    )
+    assert got == case["status"]
+    assert (got == "Ok") == (case["expect"] == "accept")
+
+
+def test_project_catalogues_are_complete():
+    assert len(EXTRA["cases"]) == 71
+    assert len(EXTRA_KEYS["cases"]) == 96
+    assert sum(c["expect"] == "accept" for c in EXTRA_KEYS["cases"]) >= 6
