@@ -177,6 +177,8 @@ c-test: ffi-lib pc
 	$(CC) $(C_FLAGS) ffi-c/tests/test_lifecycle.c $(C_STATIC) -o $(C_OUT)/test_lifecycle_static
 	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_lifecycle.c $(C_LINK) -o $(C_OUT)/test_lifecycle_asan
 	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_api.c $(C_LINK) -o $(C_OUT)/test_api_asan
+	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_threads.c $(C_LINK) -o $(C_OUT)/test_threads_asan
+	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_vectors.c $(C_LINK) -o $(C_OUT)/test_vectors_asan
 	$(CC) $$(PKG_CONFIG_PATH=$(LIBDIR) pkg-config --cflags meshauth) -std=c11 -Wall -Wextra -Werror \
 	  ffi-c/examples/verify.c $$(PKG_CONFIG_PATH=$(LIBDIR) pkg-config --libs meshauth) \
 	  -Wl,-rpath,$(abspath $(LIBDIR)) -o $(C_OUT)/verify
@@ -189,6 +191,8 @@ c-test: ffi-lib pc
 	$(C_OUT)/test_lifecycle_static
 	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_api_asan
 	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_lifecycle_asan
+	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_threads_asan
+	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_vectors_asan $(C_OUT)/vectors.tsv 97
 	$(VALGRIND) $(C_OUT)/test_api
 	$(VALGRIND) $(C_OUT)/test_vectors $(C_OUT)/vectors.tsv 97
 	$(VALGRIND) $(C_OUT)/test_threads
@@ -202,7 +206,7 @@ c-test: ffi-lib pc
 	$(C_OUT)/filter $(C_OUT)/ref_jwks.json https://issuer.example meshauth-test 1800000000 \
 	  "Basic abc" | grep -qx '401 Jwt is missing'
 	$(MAKE) cmake-check
-	@echo "c-test: API and lifecycle (shared, static, ASan, valgrind), vectors, threads and examples passed"
+	@echo "c-test: API, lifecycle, vectors and threads (shared, static, ASan, valgrind) and examples passed"
 
 # The examples built by CMake through FindMeshauth.cmake (shared and static), when cmake exists.
 cmake-check:

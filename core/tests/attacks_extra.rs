@@ -19,19 +19,12 @@ fn doc() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
 /// The token bytes of a case (`token`, `token_hex` or `token_repeat`).
 fn token(c: &Value) -> Vec<u8> {
     if let Some(t) = c.get("token").and_then(Value::as_str) {
         t.as_bytes().to_vec()
     } else if let Some(h) = c.get("token_hex").and_then(Value::as_str) {
-        hex(h)
+        common::unhex(h)
     } else {
         let r = &c["token_repeat"];
         r["unit"]

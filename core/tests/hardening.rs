@@ -195,66 +195,66 @@ struct Case {
     under_b: Status,
 }
 
+fn status_named(name: &str) -> Status {
+    Status::from_name(name).unwrap_or_else(|| panic!("unknown status {name}"))
+}
+
+/// tests/vectors/keyset_swap.json (shared with the C, Python and Node suites): the two key sets
+/// as JWKS text and the cases with tokens signed here with ring's HMAC.
+fn swap_cases() -> (String, String, Vec<Case>) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/vectors/keyset_swap.json"
+    );
+    let d: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let key = |kid: &str| common::unhex(d["keys"][kid].as_str().unwrap());
+    let set = |name: &str| {
+        let keys: Vec<String> = d["sets"][name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| oct(k.as_str().unwrap(), &key(k.as_str().unwrap())))
+            .collect();
+        format!(r#"{{"keys":[{}]}}"#, keys.join(","))
+    };
+    let cases = d["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let token = if let Some(raw) = c["raw"].as_str() {
+                raw.to_string()
+            } else if let Some(r) = c.get("repeat") {
+                r["unit"]
+                    .as_str()
+                    .unwrap()
+                    .repeat(r["count"].as_u64().unwrap() as usize)
+            } else {
+                let mut t = hs256(
+                    c["header"].as_str().unwrap(),
+                    c["claims"].as_str().unwrap(),
+                    &key(c["sign_with"].as_str().unwrap()),
+                );
+                if let Some(tail) = c["replace_tail"].as_str() {
+                    t.replace_range(t.len() - tail.len().., tail);
+                }
+                t
+            };
+            Case {
+                token,
+                under_a: status_named(c["under_a"].as_str().unwrap()),
+                under_b: status_named(c["under_b"].as_str().unwrap()),
+            }
+        })
+        .collect();
+    (set("A"), set("B"), cases)
+}
+
 #[test]
 fn eight_threads_share_one_key_set_while_it_is_swapped() {
-    let (ka, kb, kc) = ([0xa1u8; 32], [0xb2u8; 48], [0xc3u8; 64]);
-    // Set A has kids a and c, set B has b and c; each set is rebuilt from JSON on every swap.
-    let json_a = format!(r#"{{"keys":[{},{}]}}"#, oct("a", &ka), oct("c", &kc));
-    let json_b = format!(r#"{{"keys":[{},{}]}}"#, oct("c", &kc), oct("b", &kb));
-    let good = r#"{"iss":"https://issuer.example","exp":1900000000}"#;
-    let expired = r#"{"iss":"https://issuer.example","exp":1700000000}"#;
-    let h = |kid: &str| format!(r#"{{"alg":"HS256","kid":"{kid}"}}"#);
-    let mut wrong_mac = hs256(&h("c"), good, &kc);
-    wrong_mac.replace_range(wrong_mac.len() - 2.., "AA");
-    use Status::*;
-    let cases = vec![
-        Case {
-            token: hs256(&h("a"), good, &ka),
-            under_a: Ok,
-            under_b: JwksKidAlgMismatch,
-        },
-        Case {
-            token: hs256(&h("b"), good, &kb),
-            under_a: JwksKidAlgMismatch,
-            under_b: Ok,
-        },
-        Case {
-            token: hs256(&h("c"), good, &kc),
-            under_a: Ok,
-            under_b: Ok,
-        },
-        // No kid: every HS key is tried; only the set holding key a accepts.
-        Case {
-            token: hs256(r#"{"alg":"HS256"}"#, good, &ka),
-            under_a: Ok,
-            under_b: JwtVerificationFail,
-        },
-        Case {
-            token: hs256(&h("a"), good, &kb),
-            under_a: JwtVerificationFail,
-            under_b: JwksKidAlgMismatch,
-        },
-        Case {
-            token: wrong_mac,
-            under_a: JwtVerificationFail,
-            under_b: JwtVerificationFail,
-        },
-        Case {
-            token: hs256(&h("c"), expired, &kc),
-            under_a: JwtExpired,
-            under_b: JwtExpired,
-        },
-        Case {
-            token: "a.b".into(),
-            under_a: JwtBadFormat,
-            under_b: JwtBadFormat,
-        },
-        Case {
-            token: "A".repeat(20_000),
-            under_a: JwtTooLarge,
-            under_b: JwtTooLarge,
-        },
-    ];
+    let (json_a, json_b, cases) = swap_cases();
+    assert_eq!(cases.len(), 9);
     let cases = Arc::new(cases);
     let shared = Arc::new(RwLock::new((
         0u64,

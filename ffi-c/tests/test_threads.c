@@ -1,12 +1,20 @@
 /* One JWKS handle and one validation shared by several pthreads verifying at once: every result
  * must be the same as single-threaded (baseline tokens of jwt_attacks.json are Ok; a tampered
- * one is JwtVerificationFail; the verified handle's accessors are read from the thread). */
+ * one is JwtVerificationFail; the verified handle's accessors are read from the thread).
+ *
+ * Then the key-set swap (tests/vectors/keyset_swap.json, via swap.h): 8 threads verify mixed
+ * valid and invalid tokens against the current key set while another thread builds a fresh set
+ * from JSON for every generation, swaps it in under a rwlock and frees the old one. Each answer
+ * must be the one the case gives for the generation the thread read (set A even, B odd). The
+ * rwlock prefers writers (a GNU extension) so that swaps interleave with the readers. */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "check.h"
 #include "fixtures.h"
+#include "swap.h"
 
 #define THREADS 8
 #define ROUNDS 200
@@ -45,6 +53,105 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+/* ---- key-set swap ---------------------------------------------------------------------- */
+
+#define SWAP_ROUNDS 3000
+#define SWAP_CASES (sizeof FX_SWAP / sizeof FX_SWAP[0])
+
+static pthread_rwlock_t swap_lock;
+static meshauth_jwks *swap_current; /* guarded by swap_lock */
+static long swap_generation;        /* guarded by swap_lock */
+static int swap_done;               /* guarded by swap_lock */
+
+struct swap_result {
+  int id;
+  long checked, wrong, switches; /* switches: how often the generation moved under this thread */
+};
+
+static void *swap_worker(void *arg) {
+  struct swap_result *r = (struct swap_result *)arg;
+  meshauth_validation *v = meshauth_validation_new();
+  if (meshauth_validation_set_issuer(v, FX_SWAP_ISSUER, strlen(FX_SWAP_ISSUER)) != MESHAUTH_STATUS_OK)
+    r->wrong++;
+  long last = -1;
+  for (int i = 0; i < SWAP_ROUNDS; i++) {
+    const fx_swap *c = &FX_SWAP[(size_t)(i * 7 + r->id) % SWAP_CASES];
+    pthread_rwlock_rdlock(&swap_lock); /* the swapper frees a set only under the write lock */
+    long g = swap_generation;
+    meshauth_status st = meshauth_verify(swap_current, v, c->token, strlen(c->token), FX_SWAP_NOW, NULL);
+    pthread_rwlock_unlock(&swap_lock);
+    if (last >= 0 && g != last) r->switches++;
+    last = g;
+    const char *want = g % 2 == 0 ? c->under_a : c->under_b;
+    if (strcmp(meshauth_status_name(st), want) != 0) {
+      r->wrong++;
+      fprintf(stderr, "  swap: thread %d generation %ld case %s: %s, want %s\n", r->id, g, c->id,
+              meshauth_status_name(st), want);
+    }
+    r->checked++;
+  }
+  meshauth_validation_free(v);
+  return NULL;
+}
+
+static void *swapper(void *arg) {
+  long *failures = (long *)arg;
+  for (long g = 1;; g++) {
+    const char *json = g % 2 == 0 ? FX_SWAP_JWKS_A : FX_SWAP_JWKS_B;
+    meshauth_jwks *fresh = NULL;
+    if (meshauth_jwks_from_json((const uint8_t *)json, strlen(json), &fresh) != MESHAUTH_STATUS_OK) {
+      (*failures)++;
+      return NULL;
+    }
+    pthread_rwlock_wrlock(&swap_lock);
+    meshauth_jwks *old = swap_current;
+    swap_current = fresh;
+    swap_generation = g;
+    int done = swap_done && g >= 50;
+    pthread_rwlock_unlock(&swap_lock);
+    meshauth_jwks_free(old);
+    if (done) return NULL;
+  }
+}
+
+static void swap_test(void) {
+  pthread_rwlockattr_t attr;
+  pthread_rwlockattr_init(&attr);
+  pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  CHECK(pthread_rwlock_init(&swap_lock, &attr) == 0);
+  pthread_rwlockattr_destroy(&attr);
+  CHECK_ST(meshauth_jwks_from_json((const uint8_t *)FX_SWAP_JWKS_A, strlen(FX_SWAP_JWKS_A), &swap_current),
+           MESHAUTH_STATUS_OK);
+  long swapper_failures = 0;
+  pthread_t sw, th[THREADS];
+  struct swap_result res[THREADS];
+  CHECK(pthread_create(&sw, NULL, swapper, &swapper_failures) == 0);
+  for (int i = 0; i < THREADS; i++) {
+    res[i] = (struct swap_result){i, 0, 0, 0};
+    CHECK(pthread_create(&th[i], NULL, swap_worker, &res[i]) == 0);
+  }
+  long checked = 0, wrong = 0, switches = 0;
+  for (int i = 0; i < THREADS; i++) {
+    CHECK(pthread_join(th[i], NULL) == 0);
+    checked += res[i].checked;
+    wrong += res[i].wrong;
+    switches += res[i].switches;
+  }
+  pthread_rwlock_wrlock(&swap_lock);
+  swap_done = 1;
+  pthread_rwlock_unlock(&swap_lock);
+  CHECK(pthread_join(sw, NULL) == 0);
+  CHECK(swapper_failures == 0);
+  CHECK(checked == (long)THREADS * SWAP_ROUNDS);
+  CHECK(wrong == 0);
+  CHECK(swap_generation >= 50);
+  CHECK(switches > 0); /* the key set did change under the verifiers */
+  printf("c-test threads: key-set swap: %ld verifications, %ld generations, %ld seen to change, %ld wrong\n",
+         checked, swap_generation, switches, wrong);
+  meshauth_jwks_free(swap_current);
+  pthread_rwlock_destroy(&swap_lock);
+}
+
 int main(void) {
   meshauth_jwks *jwks = NULL;
   CHECK_ST(meshauth_jwks_from_json((const uint8_t *)FX_JWKS_REF, strlen(FX_JWKS_REF), &jwks), MESHAUTH_STATUS_OK);
@@ -76,5 +183,6 @@ int main(void) {
          rejected, wrong);
   meshauth_validation_free(v);
   meshauth_jwks_free(jwks);
+  swap_test();
   return finish("c-test threads");
 }

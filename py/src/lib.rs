@@ -90,7 +90,7 @@ fn status_table() -> Vec<(u16, &'static str, &'static str, u16)> {
 /// Build it with `Jwks.from_json(data)` (a JWKS document, or Google's kid → X.509 certificate
 /// map) or `Jwks.from_pem(pem)`. Unusable keys are skipped, as in Envoy; when none is usable
 /// the first key's error is raised (a `meshauth.errors.Jwks*` exception).
-#[pyclass(frozen, module = "meshauth")]
+#[pyclass(frozen, weakref, module = "meshauth")]
 pub(crate) struct Jwks {
     pub(crate) inner: Arc<core::Jwks>,
 }

@@ -1,6 +1,11 @@
-"""Concurrent verification: one Jwks shared by many threads (the GIL is released in verify)."""
+"""Concurrent verification: one Jwks shared by many threads (the GIL is released in verify),
+and one shared key set swapped for a refreshed one while 8 threads verify against it."""
 
+import base64
+import hashlib
+import hmac
 import json
+import pathlib
 import threading
 
 import meshauth
@@ -85,3 +90,94 @@ def test_gil_released_during_verify(rsa_key):
         wake.release()
         t.join()
     assert progressed > 0
+
+
+SWAP = json.loads(
+    (pathlib.Path(__file__).resolve().parents[2] / "tests" / "vectors" / "keyset_swap.json").read_text()
+)
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _swap_token(c) -> str:
+    """A case of keyset_swap.json as a token, HS256-signed here with ``hmac``."""
+    if "raw" in c:
+        return c["raw"]
+    if "repeat" in c:
+        return c["repeat"]["unit"] * c["repeat"]["count"]
+    signed = _b64url(c["header"].encode()) + "." + _b64url(c["claims"].encode())
+    key = bytes.fromhex(SWAP["keys"][c["sign_with"]])
+    token = signed + "." + _b64url(hmac.new(key, signed.encode(), hashlib.sha256).digest())
+    tail = c.get("replace_tail")
+    if tail:
+        assert not token.endswith(tail)
+        token = token[: -len(tail)] + tail
+    return token
+
+
+def _swap_set(name: str) -> str:
+    keys = [{"kty": "oct", "kid": k, "k": _b64url(bytes.fromhex(SWAP["keys"][k]))} for k in SWAP["sets"][name]]
+    return json.dumps({"keys": keys})
+
+
+def test_key_set_swapped_while_eight_threads_verify():
+    """tests/vectors/keyset_swap.json: generation g is set A when even, B when odd; every answer
+    must be the case's answer for the generation the thread read. The swapper rebuilds the set
+    from JSON each time; swapped-out sets must be freed (weakly referenced, then gone)."""
+    import gc
+    import weakref
+
+    cases = [(c["id"], _swap_token(c), c["under_a"], c["under_b"]) for c in SWAP["cases"]]
+    docs = (_swap_set("A"), _swap_set("B"))
+    current = [(0, meshauth.Jwks.from_json(docs[0]))]  # replaced whole: an atomic store
+    done = threading.Event()
+    wrong, counts, switches = [], [], []
+    old_sets, generations = [], [0]
+
+    def swapper():
+        g = 0
+        while not done.is_set() or g < 50:
+            g += 1
+            fresh = meshauth.Jwks.from_json(docs[g % 2])
+            prev = current[0]
+            current[0] = (g, fresh)
+            old_sets.append(weakref.ref(prev[1]))
+            del prev
+        generations[0] = g
+
+    def worker(w):
+        n, moved, last = 0, 0, None
+        for i in range(1500):
+            g, keys = current[0]
+            moved += last is not None and g != last
+            last = g
+            cid, token, under_a, under_b = cases[(i * 7 + w) % len(cases)]
+            try:
+                meshauth.verify(token, keys, issuer=SWAP["issuer"], now=SWAP["now"])
+                got = "Ok"
+            except meshauth.MeshAuthError as e:
+                got = e.code
+            want = under_a if g % 2 == 0 else under_b
+            if got != want:
+                wrong.append(f"worker {w} generation {g} {cid}: {got}, want {want}")
+            n += 1
+        counts.append(n)
+        switches.append(moved)
+
+    sw = threading.Thread(target=swapper)
+    sw.start()
+    workers = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    done.set()
+    sw.join()
+    assert wrong == []
+    assert sum(counts) == 8 * 1500
+    assert generations[0] >= 50
+    assert sum(switches) > 0  # the key set did change under the verifiers
+    gc.collect()
+    assert all(ref() is None for ref in old_sets)  # no swapped-out set is kept alive
