@@ -13,23 +13,34 @@ mkdir -p logs
 total=0
 summary=""
 fail=0
+jobs=${FUZZ_JOBS:-1}
 for t in $targets; do
     mkdir -p "artifacts/$t" "corpus/$t"
-    log="logs/$t.log"
-    set +e
-    "$bin/$t" "corpus/$t" -max_total_time="$secs" -print_final_stats=1 -max_len=65536 \
-        -rss_limit_mb=2048 -timeout=10 -artifact_prefix="artifacts/$t/" >"$log" 2>&1
-    rc=$?
-    set -e
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    execs=${execs:-0}
+    # FUZZ_JOBS workers share the corpus directory (libFuzzer picks up each other's new inputs
+    # when it reloads); each writes its own log, and their executions are added up.
+    pids=()
+    for j in $(seq 1 "$jobs"); do
+        "$bin/$t" "corpus/$t" -max_total_time="$secs" -print_final_stats=1 -max_len=65536 \
+            -rss_limit_mb=2048 -timeout=10 -artifact_prefix="artifacts/$t/" \
+            >"logs/$t.$j.log" 2>&1 &
+        pids+=($!)
+    done
+    rc=0
+    for p in "${pids[@]}"; do
+        wait "$p" || rc=$?
+    done
+    execs=0
+    for j in $(seq 1 "$jobs"); do
+        n=$(sed -n 's/^stat::number_of_executed_units: *//p' "logs/$t.$j.log" | tail -1)
+        execs=$((execs + ${n:-0}))
+    done
     total=$((total + execs))
-    line=$(printf '%-14s %12s executions in %ss, exit %s' "$t" "$execs" "$secs" "$rc")
+    line=$(printf '%-14s %12s executions in %ss x %s, exit %s' "$t" "$execs" "$secs" "$jobs" "$rc")
     echo "fuzz: $line"
     summary+="$line"$'\n'
     if [ "$rc" != 0 ]; then
         fail=1
-        grep -E "panicked|ERROR|SUMMARY|Test unit written" "$log" | head -20
+        cat logs/"$t".*.log | grep -E "panicked|ERROR|SUMMARY|Test unit written" | head -20
     fi
 done
 printf '%s' "$summary" >> logs/history.txt
