@@ -114,6 +114,25 @@ export declare function verifyComplete(
   options?: VerifyOptions,
 ): VerifiedToken;
 
+/** The options of `Verifier`: those of `verify` except `now` (an argument of each call). */
+export type VerifierOptions = Omit<VerifyOptions, 'now'>;
+
+/**
+ * The key set and the options of `verify`, parsed once: `verifier.verify(token, now)` gives
+ * exactly what `verify(token, jwks, { ...options, now })` gives, with less work per call.
+ * Immutable; keeps the `Jwks` it was given.
+ */
+export declare class Verifier {
+  /** Throws `InvalidArg` for a bad option (as `verify` would), including `now`. */
+  constructor(jwks: Jwks, options?: VerifierOptions);
+  /** Verifies `token` at `now` (Unix seconds; default the system clock); returns the claims. */
+  verify(token: string | Uint8Array, now?: number | bigint): JsonObject;
+  /** As `verifyComplete`. */
+  verifyComplete(token: string | Uint8Array, now?: number | bigint): VerifiedToken;
+  /** The key set given to the constructor. */
+  readonly jwks: Jwks;
+}
+
 /** Decodes the protected header without verifying anything; throws the parse status. */
 export declare function decodeProtectedHeader(token: string | Uint8Array): JsonObject;
 

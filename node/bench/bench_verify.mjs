@@ -1,5 +1,6 @@
-// Issue #11, Node side: meshauth.verify against jose.jwtVerify (local JWKS and single key),
-// fast-jwt (no token cache) and jsonwebtoken, per algorithm, on the shared fixtures.
+// Issue #11, Node side: meshauth.verify (options per call) and a meshauth Verifier built once
+// ('meshauth-verifier') against jose.jwtVerify (local JWKS and single key), fast-jwt (no token
+// cache) and jsonwebtoken, per algorithm, on the shared fixtures.
 //
 //   node node/bench/bench_verify.mjs FIXTURES.json OUT.json [repeats]
 //
@@ -93,8 +94,10 @@ for (const [alg, f] of Object.entries(fx.algs)) {
     cache: false,
   });
   const opts = { issuer, audience, algorithms: [alg], clockTolerance: 60 };
+  const verifier = new meshauth.Verifier(ks, { issuer, audiences: [audience] });
   const contenders = {
     meshauth: { fn: () => meshauth.verify(token, ks, { issuer, audiences: [audience] }) },
+    'meshauth-verifier': { fn: () => verifier.verify(token) },
     'jose-key': { fn: () => jose.jwtVerify(token, joseKey, opts), async: true },
     'fast-jwt': { fn: () => fast(token) },
   };

@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use meshauth_core::{Alg, AlgSet, JwksOptions, Status, Validation};
 use napi::bindgen_prelude::*;
-use napi::{JsValue, Unknown};
+use napi::{JsString, JsValue, Unknown};
 use napi_derive::napi;
 
 pub mod authn;
@@ -234,7 +234,7 @@ impl Jwks {
     }
 }
 
-/// Options of [`verify`] and [`verify_complete`].
+/// Options of `verify` and [`verify_complete`], and of [`Verifier`] (without `now`).
 #[napi(object)]
 #[derive(Default)]
 pub struct VerifyOptions {
@@ -298,6 +298,21 @@ fn validation(o: &VerifyOptions) -> Result<Validation> {
 fn with_verified<T>(
     env: &Env,
     token: &Either<String, Uint8Array>,
+    keys: &meshauth_core::Jwks,
+    v: &Validation,
+    now: i64,
+    f: impl FnOnce(&meshauth_core::Verified<'_>) -> Result<T>,
+) -> Result<T> {
+    match meshauth_core::verify(bytes(token), keys, v, now) {
+        Ok(t) => f(&t),
+        Err(s) => Err(status_error(env, s)),
+    }
+}
+
+/// [`with_verified`] with the options of the module-level functions (validation and `now`).
+fn with_options<T>(
+    env: &Env,
+    token: &Either<String, Uint8Array>,
     jwks: &Jwks,
     options: Option<VerifyOptions>,
     f: impl FnOnce(&meshauth_core::Verified<'_>) -> Result<T>,
@@ -305,27 +320,38 @@ fn with_verified<T>(
     let o = options.unwrap_or_default();
     let v = validation(&o)?;
     let now = to_now(o.now.as_ref())?;
-    match meshauth_core::verify(bytes(token), &jwks.inner, &v, now) {
-        Ok(t) => f(&t),
-        Err(s) => Err(status_error(env, s)),
-    }
+    with_verified(env, token, &jwks.inner, &v, now, f)
 }
 
-/// Verifies a compact JWS against `jwks` and returns its claims. Throws an `Error` with
-/// `.code` (status name) and `.status` (number) when the token is rejected.
-#[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
-pub fn verify<'env>(
+/// The `verifyComplete` result: `{ header, payload, principal, scopes, keyIndex }`.
+fn complete<'env>(env: &'env Env, t: &meshauth_core::Verified<'_>) -> Result<Object<'env>> {
+    let mut out = Object::new(env)?;
+    out.set("header", json_parse(env, t.header_json())?)?;
+    out.set("payload", json_parse(env, t.payload_json())?)?;
+    out.set("principal", t.principal())?;
+    let scopes: Vec<String> = t.scopes().into_iter().map(|s| s.into_owned()).collect();
+    out.set("scopes", scopes)?;
+    out.set("keyIndex", u32::try_from(t.key_index()).unwrap_or(u32::MAX))?;
+    Ok(out)
+}
+
+/// Verifies a compact JWS against `jwks` and returns its claims as JSON text, exactly as
+/// signed: index.js's `verify` parses it with `JSON.parse`, which builds the object faster in
+/// JavaScript than through N-API. Throws an `Error` with `.code` (status name) and `.status`
+/// (number) when the token is rejected.
+#[napi(catch_unwind)]
+pub fn verify_payload<'env>(
     env: &'env Env,
     token: Either<String, Uint8Array>,
     jwks: &Jwks,
     options: Option<VerifyOptions>,
-) -> Result<Unknown<'env>> {
-    with_verified(env, &token, jwks, options, |t| {
-        json_parse(env, t.payload_json())
+) -> Result<JsString<'env>> {
+    with_options(env, &token, jwks, options, |t| {
+        env.create_string(t.payload_json())
     })
 }
 
-/// Verifies like [`verify`] and returns `{ header, payload, principal, scopes }`.
+/// Verifies like [`verify_payload`] and returns `{ header, payload, principal, scopes, keyIndex }`.
 #[napi(catch_unwind, ts_return_type = "VerifiedToken")]
 pub fn verify_complete<'env>(
     env: &'env Env,
@@ -333,16 +359,62 @@ pub fn verify_complete<'env>(
     jwks: &Jwks,
     options: Option<VerifyOptions>,
 ) -> Result<Object<'env>> {
-    with_verified(env, &token, jwks, options, |t| {
-        let mut out = Object::new(env)?;
-        out.set("header", json_parse(env, t.header_json())?)?;
-        out.set("payload", json_parse(env, t.payload_json())?)?;
-        out.set("principal", t.principal())?;
-        let scopes: Vec<String> = t.scopes().into_iter().map(|s| s.into_owned()).collect();
-        out.set("scopes", scopes)?;
-        out.set("keyIndex", u32::try_from(t.key_index()).unwrap_or(u32::MAX))?;
-        Ok(out)
-    })
+    with_options(env, &token, jwks, options, |t| complete(env, t))
+}
+
+/// The native half of `Verifier` (index.js): a key set and the options of `verify` (without
+/// `now`) parsed once. Immutable; holds the key set it was given.
+#[napi]
+pub struct Verifier {
+    keys: Arc<meshauth_core::Jwks>,
+    validation: Validation,
+}
+
+#[napi]
+impl Verifier {
+    /// Parses `options` as `verify` does; `now` is not an option here (pass it per call).
+    #[napi(constructor, catch_unwind)]
+    pub fn new(jwks: &Jwks, options: Option<VerifyOptions>) -> Result<Verifier> {
+        let o = options.unwrap_or_default();
+        if o.now.is_some() {
+            return Err(invalid_arg(
+                "now is not a Verifier option: pass it to verify(token, now)",
+            ));
+        }
+        Ok(Verifier {
+            keys: Arc::clone(&jwks.inner),
+            validation: validation(&o)?,
+        })
+    }
+
+    /// Verifies `token` and returns its claims as JSON text, exactly as signed (index.js
+    /// parses it, as for [`verify_payload`]).
+    #[napi(catch_unwind)]
+    pub fn verify_payload<'env>(
+        &self,
+        env: &'env Env,
+        token: Either<String, Uint8Array>,
+        now: Option<Either<f64, BigInt>>,
+    ) -> Result<JsString<'env>> {
+        let now = to_now(now.as_ref())?;
+        with_verified(env, &token, &self.keys, &self.validation, now, |t| {
+            env.create_string(t.payload_json())
+        })
+    }
+
+    /// As [`verify_complete`] with this key set and these options.
+    #[napi(catch_unwind, ts_return_type = "VerifiedToken")]
+    pub fn verify_complete<'env>(
+        &self,
+        env: &'env Env,
+        token: Either<String, Uint8Array>,
+        now: Option<Either<f64, BigInt>>,
+    ) -> Result<Object<'env>> {
+        let now = to_now(now.as_ref())?;
+        with_verified(env, &token, &self.keys, &self.validation, now, |t| {
+            complete(env, t)
+        })
+    }
 }
 
 /// Decodes a token's protected header without verifying anything (for choosing a key set).

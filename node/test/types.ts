@@ -4,7 +4,7 @@
 import meshauth = require('..');
 import type { JWTVerifyResult, MeshAuthError, VerifiedToken } from '..';
 
-const { Jwks, verify, verifyComplete, jwtVerify, createLocalJWKSet, statuses, decodeProtectedHeader } = meshauth;
+const { Jwks, Verifier, verify, verifyComplete, jwtVerify, createLocalJWKSet, statuses, decodeProtectedHeader } = meshauth;
 
 const set: meshauth.Jwks = Jwks.fromJson('{"keys":[]}', { allowLegacyRsa: false, maxKeys: 10 });
 const fromBuffer = Jwks.fromJson(Buffer.from('{}'));
@@ -29,6 +29,30 @@ const principal: string | null = full.principal;
 const scopes: string[] = full.scopes;
 const alg: unknown = decodeProtectedHeader('t').alg;
 const table: number = statuses()[0].httpStatus;
+
+const verifier: meshauth.Verifier = new Verifier(set, {
+  issuer: 'https://issuer',
+  audiences: ['api'],
+  clockSkew: 60,
+  algorithms: ['HS256'],
+  requireExp: true,
+  maxLifetime: 3600,
+  maxTokenBytes: 8192,
+  maxAge: 600,
+});
+const vClaims: Record<string, unknown> = verifier.verify('t');
+verifier.verify(new Uint8Array(3), 1_800_000_000);
+verifier.verify('t', 10n);
+const vFull: VerifiedToken = verifier.verifyComplete('t', 1);
+const vSet: meshauth.Jwks = verifier.jwks;
+new Verifier(set);
+// @ts-expect-error `now` is an argument of verify, not a Verifier option
+new Verifier(set, { now: 1 });
+// @ts-expect-error the key set must be a Jwks
+new Verifier('{"keys":[]}');
+// @ts-expect-error now is a number or a bigint
+verifier.verify('t', '1');
+void [vClaims, vFull, vSet];
 
 try {
   verify('t', set);

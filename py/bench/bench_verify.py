@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Issue #11, Python side: meshauth.verify against PyJWT on the shared fixtures, per algorithm.
+"""Issue #11, Python side: meshauth.verify and meshauth.Verifier against PyJWT on the shared fixtures, per algorithm.
 
     python py/bench/bench_verify.py FIXTURES.json OUT.json [--repeats N] [--batch-seconds S]
 
-Peers (same token bytes, equivalent checks: signature, iss, aud, exp with 60 s leeway):
+meshauth: ``meshauth`` (the module function, options per call) and ``meshauth-verifier``
+(a ``Verifier`` built once). Peers (same token bytes, equivalent checks: signature, iss, aud, exp with 60 s leeway):
 - ``pyjwt-key``: ``jwt.decode`` with the key object loaded once (PyJWT's best case);
 - ``pyjwt-jwkset``: a ``PyJWKSet`` loaded once, then per token ``get_unverified_header`` →
   ``jwkset[kid]`` → ``jwt.decode`` (what a JWKS-backed service does without the network).
@@ -59,8 +60,13 @@ def contenders_for(alg, fx):
     jwkset = jwt.PyJWKSet.from_json(f["jwks"])
     algs = [alg]
 
+    verifier = meshauth.Verifier(ks, issuer=iss, audiences=[aud])
+
     def m():
         return meshauth.verify(token, ks, issuer=iss, audiences=[aud])
+
+    def mv():
+        return verifier.verify(token)
 
     def pk():
         return jwt.decode(token, key, algorithms=algs, audience=aud, issuer=iss, leeway=60)
@@ -71,8 +77,8 @@ def contenders_for(alg, fx):
                           leeway=60)
 
     # Same answer from every contender before timing anything.
-    assert m() == pk() == ps() == fx["claims"], alg
-    return {"meshauth": m, "pyjwt-key": pk, "pyjwt-jwkset": ps}
+    assert m() == mv() == pk() == ps() == fx["claims"], alg
+    return {"meshauth": m, "meshauth-verifier": mv, "pyjwt-key": pk, "pyjwt-jwkset": ps}
 
 
 def throughput(fn, threads, seconds):
@@ -118,7 +124,7 @@ def main():
     for alg in ("RS256", "ES256"):
         c = contenders_for(alg, fx)
         res = {}
-        for name in ("meshauth", "pyjwt-key"):
+        for name in ("meshauth", "meshauth-verifier", "pyjwt-key"):
             res[name] = {str(n): statistics.median(throughput(c[name], n, 0.6) for _ in range(3))
                          for n in (1, 2)}
         out["threads"][alg] = res

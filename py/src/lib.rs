@@ -1,22 +1,27 @@
 //! `meshauth._meshauth`: the native half of the `meshauth` Python package.
 //!
 //! Thin by design: arguments are converted, the core is called with the GIL released
-//! (`py.detach`), and a core [`Status`] becomes the matching `meshauth.errors` exception class
-//! (one class per status, generated in Python from [`status_table`]). JSON documents handed to
-//! Python (claims, headers) are the core's exact decoded text passed through Python's `json`.
+//! (`py.detach`, [`verifier::verify_then`]), and a core [`Status`] becomes the matching
+//! `meshauth.errors` exception class (one class per status, generated in Python from
+//! [`status_table`]). Verified claims and headers are built as
+//! dicts straight from the core's validated JSON ([`verifier::to_py`]); other JSON documents
+//! handed to Python are the core's exact decoded text passed through Python's `json`.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use meshauth_core::{self as core, Alg, AlgSet, JwksOptions, Status, Token, Validation};
+use meshauth_core::{self as core, Alg, AlgSet, JwksOptions, Status, Token, Validation, Verified};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList};
 
 mod lifecycle;
 mod mesh;
+mod verifier;
+
+use verifier::{claims, to_py, verify_then, Verifier};
 
 /// Text or bytes from Python, borrowed without copying and usable with the GIL released.
 #[derive(FromPyObject)]
@@ -175,7 +180,7 @@ impl Jwks {
 
 /// The [`Validation`] for the keyword arguments of `verify`.
 #[allow(clippy::too_many_arguments)]
-fn validation(
+pub(crate) fn validation(
     py: Python<'_>,
     issuer: Option<&str>,
     audiences: Option<Vec<String>>,
@@ -211,51 +216,6 @@ fn validation(
     Ok(v)
 }
 
-/// What a successful verification hands back to Python (owned, so the GIL can be released).
-struct Outcome {
-    header: String,
-    payload: String,
-    principal: Option<String>,
-    scopes: Vec<String>,
-    key_index: usize,
-    alg: &'static str,
-    kid: Option<String>,
-}
-
-/// Verifies with the GIL released.
-fn run_verify(
-    py: Python<'_>,
-    token: &Data,
-    jwks: &Jwks,
-    v: &Validation,
-    now: Option<i64>,
-    full: bool,
-) -> PyResult<Outcome> {
-    let keys = &jwks.inner;
-    py.detach(|| {
-        let now = now.unwrap_or_else(unix_now);
-        let t = core::verify(token.as_bytes(), keys, v, now)?;
-        Ok(Outcome {
-            header: if full {
-                t.header_json().to_owned()
-            } else {
-                String::new()
-            },
-            payload: t.payload_json().to_owned(),
-            principal: if full { t.principal() } else { None },
-            scopes: if full {
-                t.scopes().into_iter().map(|s| s.into_owned()).collect()
-            } else {
-                Vec::new()
-            },
-            key_index: t.key_index(),
-            alg: t.alg().name(),
-            kid: t.kid().map(String::from),
-        })
-    })
-    .map_err(|s: Status| status_err(py, s))
-}
-
 /// Verifies a compact JWS `token` (str or bytes) against `jwks` exactly as Envoy's jwt_authn
 /// does, in its order: parse, allowed algorithm, issuer (exact), time (`now + clock_skew < nbf`
 /// is JwtNotYetValid, `now > exp + clock_skew` is JwtExpired), audience (any of `audiences`,
@@ -265,7 +225,7 @@ fn run_verify(
 /// Raises a `meshauth.MeshAuthError` subclass named after the status (e.g.
 /// `meshauth.errors.JwtExpired`, also a `meshauth.ExpiredSignatureError`) with `.code`
 /// ("JwtExpired"), `.status` (its number) and Envoy's message as `str(e)`.
-/// The GIL is released while the token is verified.
+/// The GIL is released while the token is verified. To verify many tokens with the same options, build a `Verifier` once.
 #[pyfunction]
 #[pyo3(signature = (token, jwks, *, issuer = None, audiences = None, clock_skew = 60,
     algorithms = None, now = None, require_exp = false, max_lifetime = None,
@@ -294,15 +254,15 @@ fn verify<'py>(
         max_lifetime,
         max_token_bytes,
     )?;
-    let out = run_verify(py, &token, jwks.get(), &v, now, false)?;
-    json_loads(py, &out.payload)
+    let keys = &jwks.get().inner;
+    verify_then(py, token.as_bytes(), keys, &v, now, |t| claims(py, t))
 }
 
 /// A verified token: `header` and `claims` dicts, `principal` ("iss/sub" or None), `scopes`
 /// (the `scope` claim split on spaces), `claim(path)`, and the `alg`, `kid` and `key_index`
 /// (position in the key set) that verified it.
 #[pyclass(frozen, module = "meshauth")]
-struct VerifiedToken {
+pub(crate) struct VerifiedToken {
     token: String,
     header: Py<PyAny>,
     claims: Py<PyAny>,
@@ -311,6 +271,22 @@ struct VerifiedToken {
     key_index: usize,
     alg: &'static str,
     kid: Option<String>,
+}
+
+impl VerifiedToken {
+    /// The Python view of a token the core verified.
+    pub(crate) fn new(py: Python<'_>, t: &Verified<'_>) -> PyResult<VerifiedToken> {
+        Ok(VerifiedToken {
+            token: t.as_str().to_owned(),
+            header: to_py(py, core::json::Value::Object(t.header()))?.unbind(),
+            claims: claims(py, t)?.unbind(),
+            principal: t.principal(),
+            scopes: t.scopes().into_iter().map(|s| s.into_owned()).collect(),
+            key_index: t.key_index(),
+            alg: t.alg().name(),
+            kid: t.kid().map(String::from),
+        })
+    }
 }
 
 #[pymethods]
@@ -367,13 +343,7 @@ impl VerifiedToken {
     /// Istio's `request.auth.claims[a][b]`); None when absent.
     fn claim<'py>(&self, py: Python<'py>, path: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
         let t = Token::parse(&self.token).map_err(|s| status_err(py, s))?;
-        match t.claim(path) {
-            None => Ok(None),
-            Some(core::json::Value::String(s)) => {
-                Ok(Some(PyString::new(py, &s.to_cow()).into_any()))
-            }
-            Some(v) => json_loads(py, v.raw()).map(Some),
-        }
+        t.claim(path).map(|v| to_py(py, v)).transpose()
     }
 
     fn __repr__(&self) -> String {
@@ -417,18 +387,9 @@ fn verify_complete(
         max_lifetime,
         max_token_bytes,
     )?;
-    let out = run_verify(py, &token, jwks.get(), &v, now, true)?;
-    // A verified token is ASCII base64url, so this cannot fail.
-    let text = String::from_utf8_lossy(token.as_bytes()).into_owned();
-    Ok(VerifiedToken {
-        token: text,
-        header: json_loads(py, &out.header)?.unbind(),
-        claims: json_loads(py, &out.payload)?.unbind(),
-        principal: out.principal,
-        scopes: out.scopes,
-        key_index: out.key_index,
-        alg: out.alg,
-        kid: out.kid,
+    let keys = &jwks.get().inner;
+    verify_then(py, token.as_bytes(), keys, &v, now, |t| {
+        VerifiedToken::new(py, t)
     })
 }
 
@@ -455,12 +416,13 @@ fn b64url_encode(data: &[u8]) -> String {
     core::b64::encode(data)
 }
 
-/// The native module: `Jwks`, `VerifiedToken`, `verify`, `verify_complete`,
+/// The native module: `Jwks`, `VerifiedToken`, `Verifier`, `verify`, `verify_complete`,
 /// `decode_unverified`, `status_table`, `b64url_encode`.
 #[pymodule]
 fn _meshauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Jwks>()?;
     m.add_class::<VerifiedToken>()?;
+    m.add_class::<Verifier>()?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(verify_complete, m)?)?;
     m.add_function(wrap_pyfunction!(decode_unverified, m)?)?;

@@ -256,7 +256,7 @@ def test_docstrings_everywhere():
     public = [getattr(meshauth, n) for n in meshauth.__all__]
     for obj in public:
         assert (obj.__doc__ or "").strip(), obj
-    for cls in (meshauth.Jwks, meshauth.VerifiedToken):
+    for cls in (meshauth.Jwks, meshauth.VerifiedToken, meshauth.Verifier):
         for name, member in vars(cls).items():
             if not name.startswith("_"):
                 assert (member.__doc__ or "").strip(), f"{cls.__name__}.{name}"
@@ -276,9 +276,9 @@ def test_stubs_match_the_module():
     stubbed = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     native = {n for n in dir(meshauth._meshauth) if not n.startswith("_")}
     assert stubbed == native
-    for cls in (meshauth.Jwks, meshauth.VerifiedToken):
+    for cls in (meshauth.Jwks, meshauth.VerifiedToken, meshauth.Verifier):
         node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__)
-        members = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} - {"__len__"}
+        members = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} - {"__len__", "__init__"}
         assert members == {n for n in vars(cls) if not n.startswith("_")}
     etree = ast.parse((pkg / "errors.pyi").read_text())
     names = {n.name for n in etree.body if isinstance(n, ast.ClassDef)}

@@ -7,6 +7,10 @@ Native API (parse keys once, verify many tokens; the GIL is released while verif
     claims = meshauth.verify(token, jwks, issuer="https://issuer.example",
                              audiences=["api"], clock_skew=60)
 
+    # Many tokens, same options: parse them once (same answers, less work per call).
+    verifier = meshauth.Verifier(jwks, issuer="https://issuer.example", audiences=["api"])
+    claims = verifier.verify(token)
+
 Errors are :class:`MeshAuthError` subclasses, one per status (``meshauth.errors.JwtExpired``),
 with ``.code`` (``"JwtExpired"``), ``.status`` (its number) and Envoy's message as ``str(e)``;
 they also carry PyJWT's class names (``ExpiredSignatureError`` ...).
@@ -27,6 +31,7 @@ from . import errors
 from ._meshauth import (
     Jwks,
     VerifiedToken,
+    Verifier,
     decode_unverified,
     status_table,
     verify,
@@ -67,6 +72,7 @@ from .errors import (
 __all__ = [
     "Jwks",
     "VerifiedToken",
+    "Verifier",
     "verify",
     "verify_complete",
     "decode_unverified",

@@ -58,6 +58,41 @@ class VerifiedToken:
     def claim(self, path: str) -> Any:
         """A claim by dotted path (``"a.b.c"``), or None when absent."""
 
+class Verifier:
+    """The key set and the options of ``verify``, parsed once; thread-safe and immutable."""
+
+    def __init__(
+        self,
+        jwks: Jwks,
+        *,
+        issuer: Optional[str] = None,
+        audiences: Optional[Sequence[str]] = None,
+        clock_skew: int = 60,
+        algorithms: Optional[Sequence[str]] = None,
+        require_exp: bool = False,
+        max_lifetime: Optional[int] = None,
+        max_token_bytes: Optional[int] = None,
+    ) -> None: ...
+    def verify(self, token: _Data, now: Optional[int] = None) -> Dict[str, Any]:
+        """As ``meshauth.verify`` with this key set and these options: the claims."""
+    def verify_complete(self, token: _Data, now: Optional[int] = None) -> VerifiedToken:
+        """As ``meshauth.verify_complete`` with this key set and these options."""
+    @property
+    def jwks(self) -> Jwks:
+        """The key set given to the constructor."""
+    @property
+    def issuer(self) -> Optional[str]:
+        """The required issuer, or None."""
+    @property
+    def audiences(self) -> List[str]:
+        """The accepted audiences as compared (sanitised)."""
+    @property
+    def clock_skew(self) -> int:
+        """The clock skew in seconds."""
+    @property
+    def algorithms(self) -> List[str]:
+        """The accepted algorithms."""
+
 def verify(
     token: _Data,
     jwks: Jwks,

@@ -1,0 +1,143 @@
+// `Verifier`: options parsed once, the same answers as the module-level `verify`. Expected
+// statuses come from the shared vectors (security/jwt_attacks.json with the documented overrides,
+// jwt_verify_lib/verify.json); expected claims from jose (an independent implementation).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import * as jose from 'jose';
+import { meshauth, vectors, outcome, assertStatus } from './helpers.mjs';
+
+const { Jwks, Verifier, verify, verifyComplete } = meshauth;
+
+const attacks = vectors('security/jwt_attacks.json');
+const { overrides: OVERRIDES } = JSON.parse(
+  readFileSync(new URL('../../tests/vectors/attack_overrides.json', import.meta.url), 'utf8'),
+);
+
+test('jwt_attacks.json: Verifier gives every case the status verify gives and the corpus expects', () => {
+  const { issuer, audiences, now, clock_skew: clockSkew } = attacks.validation;
+  let compared = 0;
+  for (const c of attacks.cases) {
+    const { expect, status: want } = OVERRIDES[c.id] ?? c;
+    let jwks;
+    try {
+      jwks = Jwks.fromJson(JSON.stringify(c.jwks_inline ?? attacks.jwks[c.jwks]));
+    } catch {
+      continue; // no usable key: refused before any verifier exists (vectors.test.mjs)
+    }
+    const v = new Verifier(jwks, { issuer, audiences, clockSkew });
+    const viaModule = outcome(() => verify(c.token, jwks, { issuer, audiences, clockSkew, now }));
+    const viaVerifier = outcome(() => v.verify(c.token, now));
+    const viaComplete = outcome(() => v.verifyComplete(c.token, now));
+    assert.equal(viaModule, want, c.id);
+    assert.equal(viaVerifier, want, c.id);
+    assert.equal(viaComplete, want, c.id);
+    assert.equal(want === 'Ok', expect === 'accept', c.id);
+    if (want === 'Ok') {
+      const a = verifyComplete(c.token, jwks, { issuer, audiences, clockSkew, now });
+      assert.deepEqual(v.verifyComplete(Buffer.from(c.token), now), a, c.id);
+      assert.deepEqual(v.verify(c.token, now), a.payload, c.id);
+    }
+    compared++;
+  }
+  assert.ok(compared > 100, `${compared} cases compared`);
+});
+
+test('jwt_verify_lib verify.json: Verifier gives the expected statuses', () => {
+  const want = (c, f) => c[`strict_${f}`] ?? c[f];
+  const cases = vectors('jwt_verify_lib/verify.json').filter(
+    (c) => c.api !== 'verifyTimeConstraint' && !c.mutate && c.jwks_type === 'jwks',
+  );
+  assert.ok(cases.length > 30);
+  for (const c of cases) {
+    let jwks;
+    try {
+      jwks = Jwks.fromJson(c.jwks);
+    } catch {
+      continue;
+    }
+    const options = { clockSkew: c.clock_skew };
+    if (c.audiences) options.audiences = c.audiences;
+    const expected = want(c, 'expect_parse') !== 'Ok' ? want(c, 'expect_parse') : want(c, 'expect');
+    const v = new Verifier(jwks, options);
+    assert.equal(outcome(() => v.verify(c.token, Number(c.now))), expected, c.name);
+  }
+});
+
+const NOW = 1_800_000_000;
+const ISS = 'https://issuer.example';
+const secret = Buffer.from('a-32-byte-secret-for-hs256-tests!!', 'utf8');
+const hsKey = { kty: 'oct', kid: 'hs', alg: 'HS256', k: jose.base64url.encode(secret) };
+const ed = await jose.generateKeyPair('EdDSA', { extractable: true });
+const edKey = { ...(await jose.exportJWK(ed.publicKey)), kid: 'ed', alg: 'EdDSA' };
+const set = Jwks.fromJson(JSON.stringify({ keys: [edKey, hsKey] }));
+const base = { iss: ISS, sub: 'alice', aud: 'api', iat: NOW - 10, exp: NOW + 3600 };
+const hs = (claims) => new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'hs' }).sign(secret);
+const eds = (claims) => new jose.SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: 'ed' }).sign(ed.privateKey);
+
+test('claims, verifyComplete and the jwks getter', async () => {
+  const v = new Verifier(set, { issuer: ISS, audiences: ['https://api/'] });
+  assert.equal(v.jwks, set);
+  const signed = [
+    [await hs({ ...base, scope: 'a b' }), secret],
+    [await eds({ ...base, scope: 'a b' }), ed.publicKey],
+  ];
+  for (const [token, key] of signed) {
+    const { payload } = await jose.jwtVerify(token, key, { currentDate: new Date(NOW * 1000) });
+    assert.deepEqual(v.verify(token, NOW), payload);
+    assert.deepEqual(v.verify(new Uint8Array(Buffer.from(token)), BigInt(NOW)), payload);
+    const full = v.verifyComplete(token, NOW);
+    assert.deepEqual(full.payload, payload);
+    assert.equal(full.principal, `${ISS}/alice`);
+    assert.deepEqual(full.scopes, ['a', 'b']);
+  }
+  // Without `now`: the system clock (these claims expired long ago).
+  const old = await hs({ ...base, iat: 1000, exp: 2000 });
+  assertStatus(() => v.verify(old), 'JwtExpired');
+});
+
+test('options mean what they mean for verify', async () => {
+  const token = await hs({ ...base, nbf: NOW - 5 });
+  const noExp = await hs({ iss: ISS, sub: 'alice' });
+  const rows = [
+    [{}, NOW, 'Ok'],
+    [{}, NOW + 3660, 'Ok'],
+    [{}, NOW + 3661, 'JwtExpired'],
+    [{ clockSkew: 0 }, NOW + 3601, 'JwtExpired'],
+    [{}, NOW - 66, 'JwtNotYetValid'],
+    [{ issuer: 'https://other' }, NOW, 'JwtUnknownIssuer'],
+    [{ audiences: ['other'] }, NOW, 'JwtAudienceNotAllowed'],
+    [{ audiences: ['other', 'http://api'] }, NOW, 'Ok'],
+    [{ algorithms: ['ES256'] }, NOW, 'JwtAlgNotAllowed'],
+    [{ algorithms: ['ES256', 'HS256'] }, NOW, 'Ok'],
+    [{ maxLifetime: 3000 }, NOW, 'JwtLifetimeTooLong'],
+    [{ maxLifetime: 4000 }, NOW, 'Ok'],
+    [{ maxTokenBytes: 100 }, NOW, 'JwtTooLarge'],
+    [{ maxAge: 5, clockSkew: 0 }, NOW, 'JwtExpired'],
+    [{ maxAge: 5, clockSkew: 0 }, NOW - 5, 'Ok'],
+  ];
+  for (const [options, now, want] of rows) {
+    const v = new Verifier(set, options);
+    assert.equal(outcome(() => v.verify(token, now)), want, JSON.stringify(options));
+    assert.equal(outcome(() => verify(token, set, { ...options, now })), want, JSON.stringify(options));
+  }
+  assert.equal(new Verifier(set).verify(noExp, NOW).sub, 'alice');
+  assertStatus(() => new Verifier(set, { requireExp: true }).verify(noExp, NOW), 'JwtMissingExp');
+});
+
+test('bad options and arguments are InvalidArg errors without a status', () => {
+  const invalid = (fn) =>
+    assert.throws(fn, (err) => err instanceof Error && err.code === 'InvalidArg' && err.status === undefined);
+  invalid(() => new Verifier(set, { clockSkew: -1 }));
+  invalid(() => new Verifier(set, { clockSkew: 1.5 }));
+  invalid(() => new Verifier(set, { algorithms: ['none'] }));
+  invalid(() => new Verifier(set, { maxLifetime: Number.NaN }));
+  invalid(() => new Verifier(set, { now: NOW }));
+  invalid(() => new Verifier({}, {}));
+  invalid(() => new Verifier('{"keys":[]}'));
+  const v = new Verifier(set);
+  invalid(() => v.verify(42, NOW));
+  invalid(() => v.verify('a.b.c', Number.NaN));
+  invalid(() => v.verify('a.b.c', 'now'));
+  assertStatus(() => v.verify('a.b', NOW), 'JwtBadFormat');
+});
