@@ -87,6 +87,9 @@ bench-c: bench-fixtures ffi-lib
 	  MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) $(BENCH_RUST_BIN) 5 \
 	    > $(BENCH_RES)/rust-loop-$$i.json || exit 1; \
 	done
+	@command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
+	MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) python3 bench/instructions.py \
+	  $(BENCH_OUT)/bench_verify_c $(BENCH_RUST_BIN) $(BENCH_OUT)/fixtures.tsv $(BENCH_RES)/instructions.json
 
 bench-report:
 	@mkdir -p $(BENCH_RES)

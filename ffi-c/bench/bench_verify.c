@@ -2,6 +2,8 @@
  * compare with the Rust core's own time (the FFI overhead).
  *
  *   bench_verify FIXTURES.tsv [repeats]      (lines: alg, issuer, audience, token, jwks)
+ *   bench_verify FIXTURES.tsv --count N ALG  (N verifications of ALG in counted(), untimed: for
+ *                                             callgrind --toggle-collect, bench/instructions.py)
  *
  * Prints one JSON object: {"ALG": {"median_ns": .., "min_ns": .., "runs": ..}, ...}. Each round
  * times one batch of ~80 ms of process CPU time (the machine is shared: time spent descheduled
@@ -33,12 +35,24 @@ static long batch(const meshauth_jwks *ks, const meshauth_validation *v, const c
     return ok;
 }
 
+/* The loop whose instructions bench/instructions.py counts (kept out of line for that). */
+__attribute__((noinline)) long counted(const meshauth_jwks *ks, const meshauth_validation *v,
+                                       const char *tok, size_t len, long n) {
+    return batch(ks, v, tok, len, n);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s FIXTURES.tsv [repeats]\n", argv[0]);
         return 2;
     }
-    int repeats = argc > 2 ? atoi(argv[2]) : 9;
+    long count = -1; /* --count N ALG: untimed */
+    const char *only = NULL;
+    if (argc > 4 && strcmp(argv[2], "--count") == 0) {
+        count = atol(argv[3]);
+        only = argv[4];
+    }
+    int repeats = argc > 2 && count < 0 ? atoi(argv[2]) : 9;
     FILE *f = fopen(argv[1], "r");
     if (!f) {
         perror(argv[1]);
@@ -60,6 +74,7 @@ int main(int argc, char **argv) {
         }
         const char *alg = fields[0], *tok = fields[3], *jwks = fields[4];
         size_t len = strlen(tok);
+        if (only && strcmp(alg, only) != 0) continue;
         meshauth_jwks *ks = NULL;
         if (meshauth_jwks_from_json((const uint8_t *)jwks, strlen(jwks), &ks) != MESHAUTH_STATUS_OK)
             return 3;
@@ -69,6 +84,13 @@ int main(int argc, char **argv) {
         if (batch(ks, v, tok, len, 1) != 1) {
             fprintf(stderr, "%s: does not verify\n", alg);
             return 4;
+        }
+        if (count >= 0) {
+            if (counted(ks, v, tok, len, count) != count) return 5;
+            printf("\n \"%s\": {\"count\": %ld}", alg, count);
+            meshauth_validation_free(v);
+            meshauth_jwks_free(ks);
+            continue;
         }
         long n = 1;
         double t;

@@ -2,6 +2,10 @@
 //! side (process CPU time, ~80 ms batches, median of rounds), and an interleaved meshauth/floor
 //! ratio: each round times one batch of meshauth `verify` and one of the raw signature check back
 //! to back. Prints JSON: {"ALG": {"meshauth": {...}, "floor": {...}}, ...}.
+//!
+//! `verify_loop --count N ALG` instead verifies ALG's token N times in `counted`, untimed: the
+//! loop whose instructions `bench/instructions.py` counts with callgrind (against the C side's
+//! `counted`).
 use meshauth_bench::{floor, load, ALGS, NOW};
 use meshauth_core::{b64, verify, Jwks, Validation};
 use std::hint::black_box;
@@ -34,9 +38,30 @@ fn batch_size(f: &dyn Fn() -> bool) -> u64 {
     }
 }
 
+/// `n` verifications (kept out of line so callgrind can count exactly this loop).
+#[inline(never)]
+fn counted(token: &[u8], jwks: &Jwks, v: &Validation, n: u64) -> u64 {
+    (0..n)
+        .filter(|_| verify(black_box(token), jwks, v, NOW).is_ok())
+        .count() as u64
+}
+
 fn main() {
-    let repeats: usize = std::env::args().nth(1).map_or(9, |a| a.parse().unwrap());
+    let args: Vec<String> = std::env::args().collect();
     let fx = load();
+    if args.get(1).map(String::as_str) == Some("--count") {
+        let (n, alg): (u64, &str) = (args[2].parse().unwrap(), &args[3]);
+        let mut v = Validation::new();
+        v.set_issuer(&fx.issuer);
+        v.add_audience(&fx.audience);
+        let f = &fx.algs[alg];
+        let jwks = Jwks::from_json(f.jwks.as_bytes()).unwrap();
+        assert!(verify(f.token.as_bytes(), &jwks, &v, NOW).is_ok());
+        assert_eq!(counted(f.token.as_bytes(), &jwks, &v, n), n);
+        println!(r#"{{"{alg}": {{"count": {n}}}}}"#);
+        return;
+    }
+    let repeats: usize = args.get(1).map_or(9, |a| a.parse().unwrap());
     let mut v = Validation::new();
     v.set_issuer(&fx.issuer);
     v.add_audience(&fx.audience);
