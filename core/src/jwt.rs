@@ -291,19 +291,16 @@ pub(crate) fn parse<'t, 'b>(
     let (alg, kid, typ) = {
         let bytes = &buf.bytes()[..hlen];
         let base = bytes.as_ptr() as usize;
-        let hdr = json::parse(bytes, MAX_DEPTH)
-            .ok()
-            .and_then(|v| v.as_object())
-            .ok_or(Status::JwtHeaderParseErrorBadJson)?;
         let (mut alg, mut kid, mut typ, mut crit) = (None, None, None, false);
-        for (k, v) in hdr.iter() {
-            match k.to_cow().as_ref() {
-                "alg" => alg = Some(v),
-                "kid" => kid = Some(v),
-                "typ" => typ = Some(v),
-                "crit" => crit = true,
-                _ => {}
-            }
+        let hdr = json::parse_with(bytes, MAX_DEPTH, |k, v| match k.to_cow().as_ref() {
+            "alg" => alg = Some(v),
+            "kid" => kid = Some(v),
+            "typ" => typ = Some(v),
+            "crit" => crit = true,
+            _ => {}
+        });
+        if !matches!(hdr, Ok(Value::Object(_))) {
+            return Err(Status::JwtHeaderParseErrorBadJson);
         }
         let alg = match alg {
             Some(Value::String(s)) => {
@@ -377,13 +374,9 @@ struct Registered {
 fn read_claims(buf: &Buf, hlen: usize) -> Result<Registered, Status> {
     let bytes = buf.bytes();
     let base = bytes.as_ptr() as usize;
-    let claims = json::parse(&bytes[hlen..], MAX_DEPTH)
-        .ok()
-        .and_then(|v| v.as_object())
-        .ok_or(Status::JwtPayloadParseErrorBadJson)?;
     let (mut iss, mut sub, mut iat, mut nbf, mut exp, mut jti, mut aud) =
         (None, None, None, None, None, None, None);
-    for (k, v) in claims.iter() {
+    let claims = json::parse_with(&bytes[hlen..], MAX_DEPTH, |k, v| {
         let slot = match k.to_cow().as_ref() {
             "iss" => &mut iss,
             "sub" => &mut sub,
@@ -392,9 +385,12 @@ fn read_claims(buf: &Buf, hlen: usize) -> Result<Registered, Status> {
             "exp" => &mut exp,
             "jti" => &mut jti,
             "aud" => &mut aud,
-            _ => continue,
+            _ => return,
         };
         *slot = Some(v);
+    });
+    if !matches!(claims, Ok(Value::Object(_))) {
+        return Err(Status::JwtPayloadParseErrorBadJson);
     }
     let iss = string_member(iss, base, Status::JwtPayloadParseErrorIssNotString)?;
     let sub = string_member(sub, base, Status::JwtPayloadParseErrorSubNotString)?;
