@@ -20,6 +20,20 @@ const DECODE: [u8; 256] = {
     t
 };
 
+/// [`DECODE`] widened: an invalid character is `0xffff_ff00`, so shifted by 0, 6, 12 or 18 bits
+/// it still sets bits 24 and up, which four valid sextets never do.
+const DECODE32: [u32; 256] = {
+    let mut t = [0xffff_ff00; 256];
+    let mut i = 0;
+    while i < 256 {
+        if DECODE[i] != INVALID {
+            t[i] = DECODE[i] as u32;
+        }
+        i += 1;
+    }
+    t
+};
+
 const ENCODE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// The data part of `input` (padding removed) if the padding is absent or exact.
@@ -54,21 +68,18 @@ pub fn decode_into(input: &[u8], out: &mut [u8]) -> Option<usize> {
     let full = data.len() / 4 * 3;
     // Whole quads, zipped with their output triples (no per-byte bounds checks); invalid
     // characters are collected in `bad` and checked once.
-    let mut bad = 0u8;
+    let mut bad = 0u32;
     for (c, t) in (&mut chunks).zip(out[..full].chunks_exact_mut(3)) {
-        let (a, b, x, d) = (
-            DECODE[c[0] as usize],
-            DECODE[c[1] as usize],
-            DECODE[c[2] as usize],
-            DECODE[c[3] as usize],
-        );
-        bad |= a | b | x | d;
-        let v = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(x) << 6) | u32::from(d);
+        let v = (DECODE32[usize::from(c[0])] << 18)
+            | (DECODE32[usize::from(c[1])] << 12)
+            | (DECODE32[usize::from(c[2])] << 6)
+            | DECODE32[usize::from(c[3])];
+        bad |= v;
         t[0] = (v >> 16) as u8;
         t[1] = (v >> 8) as u8;
         t[2] = v as u8;
     }
-    if bad & 0xc0 != 0 {
+    if bad >> 24 != 0 {
         return None;
     }
     let o = full;

@@ -26,28 +26,35 @@ pub const DEFAULT_MAX_DEPTH: usize = 32;
 
 /// Validates `input` as one JSON document nested at most `max_depth` deep and returns its root.
 pub fn parse(input: &[u8], max_depth: usize) -> Result<Value<'_>, Error> {
+    parse_with(input, max_depth, |_, _| {})
+}
+
+/// [`parse`] that also hands each member of an object root to `member`, in document order, as
+/// the validator passes it: one pass validates the document and picks up its top-level members.
+/// `member` may see members of a document that then fails; use what it saw only on `Ok`.
+pub(crate) fn parse_with<'a>(
+    input: &'a [u8],
+    max_depth: usize,
+    member: impl FnMut(JStr<'a>, Value<'a>),
+) -> Result<Value<'a>, Error> {
     let text = core::str::from_utf8(input).map_err(|_| Error::Syntax)?;
     let mut v = Validator {
         text,
         b: input,
         i: 0,
         max_depth,
+        member,
+        escaped: false,
     };
     v.ws();
     let start = v.i;
     v.value(0)?;
-    let end = v.i;
+    let root = v.accepted(start);
     v.ws();
     if v.i != input.len() {
         return Err(Error::Syntax);
     }
-    // The validator found where the root ends: an object or array root is not scanned again.
-    let raw = &text[start..end];
-    Ok(match input[start] {
-        b'{' => Value::Object(Object { raw }),
-        b'[' => Value::Array(Array { raw }),
-        _ => Reader { s: raw, i: 0 }.value(),
-    })
+    Ok(root)
 }
 
 /// The root of text that [`parse`] has already accepted, re-read without validating it again.
@@ -65,11 +72,15 @@ pub(crate) fn reread_object(validated: &str) -> Object<'_> {
     }
 }
 
-struct Validator<'a> {
+struct Validator<'a, F> {
     text: &'a str,
     b: &'a [u8],
     i: usize,
     max_depth: usize,
+    /// Called with each member of the root object.
+    member: F,
+    /// Whether the string value last accepted had escapes.
+    escaped: bool,
 }
 
 /// A member name inside the document: its raw text between the quotes.
@@ -80,10 +91,65 @@ struct KeySpan {
     escaped: bool,
 }
 
+impl KeySpan {
+    fn len(&self) -> usize {
+        self.end - self.start
+    }
+}
+
+/// A member name with its first (up to 8) raw bytes packed into `head`: most different names are
+/// told apart without comparing their text.
+#[derive(Clone, Copy)]
+struct Name {
+    span: KeySpan,
+    head: u64,
+}
+
 /// Objects with more members than this are checked for duplicates by sorting.
 const PAIRWISE_LIMIT: usize = 16;
 
-impl Validator<'_> {
+/// The first `len.min(8)` bytes of `b`, packed (the rest zero).
+fn head(b: &[u8], len: usize) -> u64 {
+    let n = len.min(8);
+    match b.get(..8) {
+        // One load and a mask, without a loop over the name's bytes.
+        Some(c) => {
+            let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            x & if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 }
+        }
+        None => b[..n].iter().rev().fold(0, |h, &c| (h << 8) | u64::from(c)),
+    }
+}
+
+/// `0x01` in every byte.
+const LO: u64 = u64::from_le_bytes([0x01; 8]);
+/// `0x80` in every byte.
+const HI: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The number of leading bytes of `b` that a string may hold as they are: not `"`, `\` or a
+/// control character. Eight bytes at a time: the lowest flagged byte of these bit tricks is exact.
+fn plain_run(b: &[u8]) -> usize {
+    let below = |x: u64, n: u8| x.wrapping_sub(LO * u64::from(n)) & !x & HI;
+    let mut chunks = b.chunks_exact(8);
+    let mut n = 0;
+    for c in &mut chunks {
+        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let special = below(x, 0x20)
+            | below(x ^ (LO * u64::from(b'"')), 1)
+            | below(x ^ (LO * u64::from(b'\\')), 1);
+        if special != 0 {
+            return n + special.trailing_zeros() as usize / 8;
+        }
+        n += 8;
+    }
+    let rest = chunks.remainder();
+    n + rest
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .unwrap_or(rest.len())
+}
+
+impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -107,12 +173,33 @@ impl Validator<'_> {
         match self.peek().ok_or(Error::Syntax)? {
             b'{' => self.object(depth + 1),
             b'[' => self.array(depth + 1),
-            b'"' => self.string().map(|_| ()),
+            b'"' => self.string().map(|e| self.escaped = e),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
             b'-' | b'0'..=b'9' => self.number(),
             _ => Err(Error::Syntax),
+        }
+    }
+
+    #[inline]
+    fn jstr(&self, k: &KeySpan) -> JStr<'a> {
+        JStr::new(&self.text[k.start..k.end], k.escaped)
+    }
+
+    /// The value that [`Self::value`] just accepted from `start` (not returned by `value` itself:
+    /// most values are only checked, never read).
+    #[inline]
+    fn accepted(&self, start: usize) -> Value<'a> {
+        let raw = &self.text[start..self.i];
+        match self.b[start] {
+            b'{' => Value::Object(Object { raw }),
+            b'[' => Value::Array(Array { raw }),
+            b'"' => Value::String(JStr::new(&raw[1..raw.len() - 1], self.escaped)),
+            b't' => Value::Bool(true),
+            b'f' => Value::Bool(false),
+            b'n' => Value::Null,
+            _ => Value::Number(raw),
         }
     }
 
@@ -172,27 +259,17 @@ impl Validator<'_> {
         Ok(v)
     }
 
-    /// Checks a string starting at its opening quote; returns the span between the quotes.
-    fn string(&mut self) -> Result<KeySpan, Error> {
+    /// Checks a string starting at its opening quote; returns whether it has escapes.
+    fn string(&mut self) -> Result<bool, Error> {
         self.eat(b'"')?;
-        let start = self.i;
         let mut escaped = false;
         loop {
             // Fast path: skip the run of plain characters (not a quote, backslash or control).
-            self.i += self.b[self.i..]
-                .iter()
-                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-                .unwrap_or(self.b.len() - self.i);
+            self.i += plain_run(&self.b[self.i..]);
             let c = self.peek().ok_or(Error::Syntax)?;
             self.i += 1;
             match c {
-                b'"' => {
-                    return Ok(KeySpan {
-                        start,
-                        end: self.i - 1,
-                        escaped,
-                    })
-                }
+                b'"' => return Ok(escaped),
                 0x00..=0x1f => return Err(Error::Syntax),
                 b'\\' => {
                     escaped = true;
@@ -258,24 +335,37 @@ impl Validator<'_> {
             self.i += 1;
             return Ok(());
         }
-        let mut inline = [KeySpan {
-            start: 0,
-            end: 0,
-            escaped: false,
+        let mut inline = [Name {
+            span: KeySpan {
+                start: 0,
+                end: 0,
+                escaped: false,
+            },
+            head: 0,
         }; PAIRWISE_LIMIT];
         let mut count = 0;
         let mut spill: Vec<KeySpan> = Vec::new();
         loop {
             self.ws();
-            let key = self.string()?;
+            let start = self.i + 1;
+            let escaped = self.string()?;
+            let key = KeySpan {
+                start,
+                end: self.i - 1,
+                escaped,
+            };
             if count < PAIRWISE_LIMIT {
-                if inline[..count].iter().any(|k| self.same_key(k, &key)) {
+                let name = Name {
+                    span: key,
+                    head: head(&self.b[key.start..], key.len()),
+                };
+                if inline[..count].iter().any(|k| self.same_key(k, &name)) {
                     return Err(Error::DuplicateMember);
                 }
-                inline[count] = key;
+                inline[count] = name;
             } else {
                 if count == PAIRWISE_LIMIT {
-                    spill.extend_from_slice(&inline);
+                    spill.extend(inline.iter().map(|n| n.span));
                 }
                 spill.push(key);
             }
@@ -283,7 +373,12 @@ impl Validator<'_> {
             self.ws();
             self.eat(b':')?;
             self.ws();
+            let start = self.i;
             self.value(depth)?;
+            if depth == 1 {
+                let (name, value) = (self.jstr(&key), self.accepted(start));
+                (self.member)(name, value);
+            }
             self.ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
@@ -308,11 +403,15 @@ impl Validator<'_> {
         Ok(())
     }
 
-    fn same_key(&self, a: &KeySpan, b: &KeySpan) -> bool {
-        let (x, y) = (&self.text[a.start..a.end], &self.text[b.start..b.end]);
+    fn same_key(&self, a: &Name, b: &Name) -> bool {
+        let (a, b, heads_equal) = (&a.span, &b.span, a.head == b.head);
         if !a.escaped && !b.escaped {
-            return x == y;
+            // Equal lengths and heads: equal names when the head is the whole name.
+            return a.len() == b.len()
+                && heads_equal
+                && (a.len() <= 8 || self.b[a.start..a.end] == self.b[b.start..b.end]);
         }
+        let (x, y) = (&self.text[a.start..a.end], &self.text[b.start..b.end]);
         JStr::new(x, a.escaped)
             .chars()
             .eq(JStr::new(y, b.escaped).chars())
@@ -760,6 +859,47 @@ mod tests {
         );
         assert_eq!(parse(b"[[[1]]]", 2).unwrap_err(), Error::TooDeep);
         assert!(parse(b"[[[1]]]", 3).is_ok());
+    }
+
+    #[test]
+    fn plain_runs_and_name_heads() {
+        // The eight-at-a-time scan stops exactly where a byte-at-a-time scan does.
+        for len in 0..20 {
+            for at in 0..=len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'!'] {
+                    let mut b = alloc::vec![b'a'; len];
+                    b.extend_from_slice("\u{e9}\u{7f}".as_bytes());
+                    if at < b.len() {
+                        b[at] = special;
+                    }
+                    let naive = b
+                        .iter()
+                        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                        .unwrap_or(b.len());
+                    assert_eq!(plain_run(&b), naive, "{b:?}");
+                }
+            }
+        }
+        // Names that share a head, differ only in length, or sit at the very end of the input.
+        for (doc, dup) in [
+            (r#"{"abcdefgh1":1,"abcdefgh2":2}"#, false),
+            (r#"{"abcdefgh1":1,"abcdefgh1":2}"#, true),
+            (r#"{"abcdefgh":1,"abcdefg":2,"abcdefghi":3}"#, false),
+            (r#"{"":1,"a":2,"":3}"#, true),
+            (r#"{"":1,"a":2}"#, false),
+            (r#"{"a":{"b":1,"b":2}}"#, true),
+            (r#"{"ab":1,"a\u0062":2}"#, true),
+            (r#"{"x":1,"xy":2}"#, false),
+        ] {
+            let got = parse(doc.as_bytes(), 4);
+            assert_eq!(got.is_err(), dup, "{doc}");
+            if dup {
+                assert_eq!(got.unwrap_err(), Error::DuplicateMember, "{doc}");
+            }
+        }
+        assert_eq!(head(b"abc", 3), head(b"abc\"more", 3));
+        assert_eq!(head(b"abcdefghij", 10), head(b"abcdefgh", 8));
+        assert_ne!(head(b"ab", 2), head(b"abc", 3));
     }
 
     #[test]

@@ -33,6 +33,21 @@ impl Buf {
             Buf::Heap(v) => v,
         }
     }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        match self {
+            Buf::Inline(b, n) => &mut b[..*n],
+            Buf::Heap(v) => v,
+        }
+    }
+
+    /// Makes the buffer `n` bytes long: inline when they fit, else on the heap.
+    fn set_len(&mut self, n: usize) {
+        match self {
+            Buf::Inline(_, len) if n <= INLINE => *len = n,
+            _ => *self = Buf::Heap(alloc::vec![0; n]),
+        }
+    }
 }
 
 /// A string claim: a range of the decoded payload, or decoded text when it had escapes.
@@ -88,7 +103,25 @@ pub(crate) enum Payload {
 impl<'t> Token<'t> {
     /// Splits and decodes `token` (without verifying its signature).
     pub fn parse(token: &'t str) -> Result<Token<'t>, Status> {
-        parse(token, Payload::Claims, &mut [0; MAX_SIG]).map(|(t, _)| t)
+        let mut t = Token::unparsed(token);
+        parse_into(&mut t, Payload::Claims, &mut [0; MAX_SIG])?;
+        Ok(t)
+    }
+
+    /// `token` with nothing decoded yet, for [`parse_into`] to fill in place: the inline buffer
+    /// is large, so the token is built where it will live instead of being moved there.
+    pub(crate) fn unparsed(token: &'t str) -> Token<'t> {
+        Token {
+            token,
+            signed_len: 0,
+            buf: Buf::Inline([0; INLINE], 0),
+            header_len: 0,
+            alg: Alg::HS256,
+            kid: None,
+            typ: None,
+            reg: Registered::default(),
+            claims: false,
+        }
     }
 
     /// The decoded payload bytes.
@@ -258,13 +291,14 @@ fn uint_member(
     }
 }
 
-/// Parses a token; also returns its decoded signature (in `sig_buf` when it fits) for
-/// verification.
-pub(crate) fn parse<'t, 'b>(
-    token: &'t str,
+/// Parses the text of `t` (from [`Token::unparsed`]) into `t`; returns its decoded signature (in
+/// `sig_buf` when it fits) for verification. On error `t` is left partly filled.
+pub(crate) fn parse_into<'t, 'b>(
+    t: &mut Token<'t>,
     payload: Payload,
     sig_buf: &'b mut SigBuf,
-) -> Result<(Token<'t>, Sig<'b>), Status> {
+) -> Result<Sig<'b>, Status> {
+    let token = t.token;
     // Exactly two dots (a JWE has four: JwtBadFormat). Unlike Envoy, empty segments are not
     // skipped: an empty header or payload fails as bad JSON, an empty signature fails to verify.
     let mut parts = token.splitn(4, '.');
@@ -274,36 +308,23 @@ pub(crate) fn parse<'t, 'b>(
     };
     let hlen = b64::decoded_len(h.as_bytes()).ok_or(Status::JwtHeaderParseErrorBadBase64)?;
     let plen = b64::decoded_len(p.as_bytes());
-    let mut buf = match plen {
-        Some(pl) if hlen + pl <= INLINE => Buf::Inline([0; INLINE], hlen + pl),
-        Some(pl) => Buf::Heap(alloc::vec![0; hlen + pl]),
-        None => Buf::Heap(alloc::vec![0; hlen]),
-    };
-    {
-        let out = match &mut buf {
-            Buf::Inline(b, n) => &mut b[..*n],
-            Buf::Heap(v) => &mut v[..],
-        };
-        b64::decode_into(h.as_bytes(), &mut out[..hlen])
-            .ok_or(Status::JwtHeaderParseErrorBadBase64)?;
-    }
+    t.buf.set_len(hlen + plen.unwrap_or(0));
+    b64::decode_into(h.as_bytes(), &mut t.buf.bytes_mut()[..hlen])
+        .ok_or(Status::JwtHeaderParseErrorBadBase64)?;
     // Header.
     let (alg, kid, typ) = {
-        let bytes = &buf.bytes()[..hlen];
+        let bytes = &t.buf.bytes()[..hlen];
         let base = bytes.as_ptr() as usize;
-        let hdr = json::parse(bytes, MAX_DEPTH)
-            .ok()
-            .and_then(|v| v.as_object())
-            .ok_or(Status::JwtHeaderParseErrorBadJson)?;
         let (mut alg, mut kid, mut typ, mut crit) = (None, None, None, false);
-        for (k, v) in hdr.iter() {
-            match k.to_cow().as_ref() {
-                "alg" => alg = Some(v),
-                "kid" => kid = Some(v),
-                "typ" => typ = Some(v),
-                "crit" => crit = true,
-                _ => {}
-            }
+        let hdr = json::parse_with(bytes, MAX_DEPTH, |k, v| match k.to_cow().as_ref() {
+            "alg" => alg = Some(v),
+            "kid" => kid = Some(v),
+            "typ" => typ = Some(v),
+            "crit" => crit = true,
+            _ => {}
+        });
+        if !matches!(hdr, Ok(Value::Object(_))) {
+            return Err(Status::JwtHeaderParseErrorBadJson);
         }
         let alg = match alg {
             Some(Value::String(s)) => {
@@ -322,17 +343,11 @@ pub(crate) fn parse<'t, 'b>(
         (alg, kid, typ)
     };
     // Payload.
-    let plen = plen.ok_or(Status::JwtPayloadParseErrorBadBase64)?;
-    {
-        let out = match &mut buf {
-            Buf::Inline(b, n) => &mut b[hlen..*n],
-            Buf::Heap(v) => &mut v[hlen..],
-        };
-        b64::decode_into(p.as_bytes(), &mut out[..plen])
-            .ok_or(Status::JwtPayloadParseErrorBadBase64)?;
-    }
+    plen.ok_or(Status::JwtPayloadParseErrorBadBase64)?;
+    b64::decode_into(p.as_bytes(), &mut t.buf.bytes_mut()[hlen..])
+        .ok_or(Status::JwtPayloadParseErrorBadBase64)?;
     let registered = if payload == Payload::Claims {
-        read_claims(&buf, hlen)?
+        read_claims(&t.buf, hlen)?
     } else {
         Registered::default()
     };
@@ -345,20 +360,14 @@ pub(crate) fn parse<'t, 'b>(
     } else {
         Sig::Heap(b64::decode(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?)
     };
-    Ok((
-        Token {
-            token,
-            signed_len: h.len() + 1 + p.len(),
-            buf,
-            header_len: hlen,
-            alg,
-            kid,
-            typ,
-            reg: registered,
-            claims: payload == Payload::Claims,
-        },
-        sig,
-    ))
+    t.signed_len = h.len() + 1 + p.len();
+    t.header_len = hlen;
+    t.alg = alg;
+    t.kid = kid;
+    t.typ = typ;
+    t.reg = registered;
+    t.claims = payload == Payload::Claims;
+    Ok(sig)
 }
 
 /// The registered claims of a JWT payload, checked in Envoy's order.
@@ -377,13 +386,9 @@ struct Registered {
 fn read_claims(buf: &Buf, hlen: usize) -> Result<Registered, Status> {
     let bytes = buf.bytes();
     let base = bytes.as_ptr() as usize;
-    let claims = json::parse(&bytes[hlen..], MAX_DEPTH)
-        .ok()
-        .and_then(|v| v.as_object())
-        .ok_or(Status::JwtPayloadParseErrorBadJson)?;
     let (mut iss, mut sub, mut iat, mut nbf, mut exp, mut jti, mut aud) =
         (None, None, None, None, None, None, None);
-    for (k, v) in claims.iter() {
+    let claims = json::parse_with(&bytes[hlen..], MAX_DEPTH, |k, v| {
         let slot = match k.to_cow().as_ref() {
             "iss" => &mut iss,
             "sub" => &mut sub,
@@ -392,9 +397,12 @@ fn read_claims(buf: &Buf, hlen: usize) -> Result<Registered, Status> {
             "exp" => &mut exp,
             "jti" => &mut jti,
             "aud" => &mut aud,
-            _ => continue,
+            _ => return,
         };
         *slot = Some(v);
+    });
+    if !matches!(claims, Ok(Value::Object(_))) {
+        return Err(Status::JwtPayloadParseErrorBadJson);
     }
     let iss = string_member(iss, base, Status::JwtPayloadParseErrorIssNotString)?;
     let sub = string_member(sub, base, Status::JwtPayloadParseErrorSubNotString)?;

@@ -189,7 +189,12 @@ pub fn verify<'t>(
     // A token is ASCII; anything else cannot be base64url.
     let token = core::str::from_utf8(token).map_err(|_| Status::JwtBadFormat)?;
     let mut sig_buf: SigBuf = [0; jwt::MAX_SIG];
-    let (t, sig) = jwt::parse(token, Payload::Claims, &mut sig_buf)?;
+    let mut out = Verified {
+        token: Token::unparsed(token),
+        key_index: 0,
+    };
+    let sig = jwt::parse_into(&mut out.token, Payload::Claims, &mut sig_buf)?;
+    let t = &out.token;
     if !v.algorithms.contains(t.alg()) {
         return Err(Status::JwtAlgNotAllowed);
     }
@@ -221,11 +226,8 @@ pub fn verify<'t>(
     {
         return Err(Status::JwtAudienceNotAllowed);
     }
-    let key_index = select_and_verify(&t, jwks, sig.bytes())?;
-    Ok(Verified {
-        token: t,
-        key_index,
-    })
+    out.key_index = select_and_verify(t, jwks, sig.bytes())?;
+    Ok(out)
 }
 
 /// Verifies a compact JWS whose payload is any bytes (not a JWT): the header rules, key
@@ -242,15 +244,16 @@ pub fn verify_jws<'t>(
     }
     let token = core::str::from_utf8(token).map_err(|_| Status::JwtBadFormat)?;
     let mut sig_buf: SigBuf = [0; jwt::MAX_SIG];
-    let (t, sig) = jwt::parse(token, Payload::Opaque, &mut sig_buf)?;
-    if !algorithms.contains(t.alg()) {
+    let mut out = Verified {
+        token: Token::unparsed(token),
+        key_index: 0,
+    };
+    let sig = jwt::parse_into(&mut out.token, Payload::Opaque, &mut sig_buf)?;
+    if !algorithms.contains(out.alg()) {
         return Err(Status::JwtAlgNotAllowed);
     }
-    let key_index = select_and_verify(&t, jwks, sig.bytes())?;
-    Ok(Verified {
-        token: t,
-        key_index,
-    })
+    out.key_index = select_and_verify(&out.token, jwks, sig.bytes())?;
+    Ok(out)
 }
 
 /// jwt_verify_lib's key loop with divergence D3: a key is tried when its kid matches (or either
