@@ -86,11 +86,10 @@ test('8 worker_threads verify while the key set is swapped: no wrong answer', as
     reports.flatMap((r) => r.wrong),
     [],
   );
-  assert.equal(
-    reports.reduce((n, r) => n + r.checked, 0),
-    8 * rounds,
-  );
+  for (const r of reports) {
+    assert.ok(r.checked >= rounds);
+    assert.ok(r.generations >= 2, 'the key set changed under every worker');
+  }
   assert.ok(Atomics.load(gen, 0) >= 50);
-  // Which generations each worker saw depends on scheduling; printed, not asserted.
   console.log(`generations seen per worker: ${reports.map((r) => r.generations).join(' ')}`);
 });
