@@ -290,6 +290,13 @@ def test_gil_released_for_public_key_sets(rsa_key):
 
 def test_gil_released_for_hmac_too():
     # Released for every key set (bench/notes.md: it costs ~0.05 us, under 2 % of an HS256 call).
-    tok = hs256(json.dumps(claims()).encode())
-    v = meshauth.Verifier(hmac_jwks())
+    # A single HMAC takes about a microsecond, too short a window for the helper thread to be
+    # scheduled reliably; so the call is made long on purpose: a kid-less token with an 8 KiB
+    # claim, signed by the last of 256 HMAC keys, makes the core try every key (~1 ms a call).
+    secrets = [bytes([i, 255 - i]) * 16 for i in range(256)]
+    jwks = meshauth.Jwks.from_json(json.dumps({"keys": [{"kty": "oct", "k": b64(k)} for k in secrets]}))
+    payload = json.dumps(claims(pad="x" * 8192)).encode()
+    tok = hs256(payload, header=b'{"alg":"HS256"}', key=secrets[-1])
+    v = meshauth.Verifier(jwks)
+    assert v.verify(tok)["pad"] == "x" * 8192
     assert gil_released(lambda: v.verify(tok))
