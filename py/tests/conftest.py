@@ -4,9 +4,12 @@ Expected values come from the vectors or from independent implementations (PyJWT
 ``cryptography``), never from meshauth itself.
 """
 
+import base64
 import json
 import os
 import pathlib
+import sys
+import threading
 import time
 
 import pytest
@@ -98,3 +101,47 @@ def sign(payload: dict, key, alg: str, kid=None, headers=None) -> str:
     if kid is not None:
         h["kid"] = kid
     return jwt.encode(payload, key, algorithm=alg, headers=h or None)
+
+
+def b64url(data: bytes) -> str:
+    """Base64url without padding (the standard library's encoder)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def gil_released(fn, tries: int = 300) -> bool:
+    """Whether another thread ran Python code *while* ``fn`` ran.
+
+    The helper thread runs one step each time it is woken, then blocks again (releasing the
+    GIL). The switch interval is made huge, so the only way the helper can take the GIL while
+    the main thread is between ``wake.release()`` and reading the counter is for ``fn`` to
+    release it: with a GIL-holding ``fn`` the counter never moves. No timing is measured, but
+    ``fn`` must last long enough (tens of microseconds) for the helper to be scheduled.
+    """
+    wake = threading.Semaphore(0)
+    stop = threading.Event()
+    ticks = [0]
+
+    def helper():
+        while True:
+            wake.acquire()  # blocks with the GIL released
+            if stop.is_set():
+                return
+            ticks[0] += 1
+
+    old = sys.getswitchinterval()
+    t = threading.Thread(target=helper)
+    t.start()
+    sys.setswitchinterval(100.0)
+    try:
+        progressed = 0
+        for _ in range(tries):
+            before = ticks[0]
+            wake.release()
+            fn()
+            progressed += ticks[0] != before
+    finally:
+        sys.setswitchinterval(old)
+        stop.set()
+        wake.release()
+        t.join()
+    return progressed > 0

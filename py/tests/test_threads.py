@@ -1,7 +1,6 @@
 """Concurrent verification: one Jwks shared by many threads (the GIL is released in verify),
 and one shared key set swapped for a refreshed one while 8 threads verify against it."""
 
-import base64
 import hashlib
 import hmac
 import json
@@ -9,7 +8,7 @@ import pathlib
 import threading
 
 import meshauth
-from conftest import AUD, ISS, claims, public_jwk, sign
+from conftest import AUD, ISS, b64url, claims, gil_released, public_jwk, sign
 
 
 def test_threads_verify_concurrently(rsa_key, ec_key):
@@ -51,54 +50,15 @@ def test_threads_verify_concurrently(rsa_key, ec_key):
 
 
 def test_gil_released_during_verify(rsa_key):
-    """Another thread runs Python code *while* this thread is inside verify.
-
-    The helper thread runs one step each time it is woken, then blocks again (releasing the
-    GIL). The switch interval is made huge, so the only way the helper can take the GIL while
-    the main thread is between ``wake.release()`` and reading the counter is for verify to
-    release it: with a GIL-holding verify the counter never moves. No timing is measured.
-    """
-    import sys
-
+    """Another thread runs Python code while this thread is inside verify (conftest.gil_released)."""
     jwks = meshauth.Jwks.from_json(json.dumps({"keys": [public_jwk(rsa_key, "RS256", "r")]}))
     tok = sign(claims(), rsa_key, "RS256", kid="r")
-    wake = threading.Semaphore(0)
-    stop = threading.Event()
-    ticks = [0]
-
-    def helper():
-        while True:
-            wake.acquire()  # blocks with the GIL released
-            if stop.is_set():
-                return
-            ticks[0] += 1
-
-    old = sys.getswitchinterval()
-    t = threading.Thread(target=helper)
-    t.start()
-    sys.setswitchinterval(100.0)
-    try:
-        progressed = 0
-        for _ in range(300):
-            before = ticks[0]
-            wake.release()
-            meshauth.verify(tok, jwks)
-            progressed += ticks[0] != before
-    finally:
-        sys.setswitchinterval(old)
-        stop.set()
-        wake.release()
-        t.join()
-    assert progressed > 0
+    assert gil_released(lambda: meshauth.verify(tok, jwks))
 
 
 SWAP = json.loads(
     (pathlib.Path(__file__).resolve().parents[2] / "tests" / "vectors" / "keyset_swap.json").read_text()
 )
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def _swap_token(c) -> str:
@@ -107,9 +67,9 @@ def _swap_token(c) -> str:
         return c["raw"]
     if "repeat" in c:
         return c["repeat"]["unit"] * c["repeat"]["count"]
-    signed = _b64url(c["header"].encode()) + "." + _b64url(c["claims"].encode())
+    signed = b64url(c["header"].encode()) + "." + b64url(c["claims"].encode())
     key = bytes.fromhex(SWAP["keys"][c["sign_with"]])
-    token = signed + "." + _b64url(hmac.new(key, signed.encode(), hashlib.sha256).digest())
+    token = signed + "." + b64url(hmac.new(key, signed.encode(), hashlib.sha256).digest())
     tail = c.get("replace_tail")
     if tail:
         assert not token.endswith(tail)
@@ -118,7 +78,7 @@ def _swap_token(c) -> str:
 
 
 def _swap_set(name: str) -> str:
-    keys = [{"kty": "oct", "kid": k, "k": _b64url(bytes.fromhex(SWAP["keys"][k]))} for k in SWAP["sets"][name]]
+    keys = [{"kty": "oct", "kid": k, "k": b64url(bytes.fromhex(SWAP["keys"][k]))} for k in SWAP["sets"][name]]
     return json.dumps({"keys": keys})
 
 

@@ -12,7 +12,6 @@
   ``tools/gen_attack_keys.py``), with the statuses the Rust, C and Node suites expect.
 """
 
-import base64
 import hashlib
 import hmac
 import json
@@ -21,7 +20,7 @@ import pathlib
 import pytest
 
 import meshauth
-from conftest import load_vectors
+from conftest import b64url, load_vectors
 
 VERIFY = load_vectors("jwt_verify_lib/verify.json")
 STATUS = load_vectors("jwt_verify_lib/status.json")
@@ -164,10 +163,6 @@ def test_attack_corpus_is_complete():
 PROJECT = pathlib.Path(__file__).resolve().parents[2] / "tests" / "vectors"
 EXTRA = json.loads((PROJECT / "extra_attacks.json").read_text())
 EXTRA_KEYS = json.loads((PROJECT / "attacks_extra_keys.json").read_text())
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in EXTRA["cases"]])

@@ -4,35 +4,29 @@ Expected statuses come from the shared vectors (``security/jwt_attacks.json`` wi
 overrides, ``jwt_verify_lib/verify.json``); expected claims from PyJWT or Python's ``json``.
 """
 
-import base64
 import hashlib
 import hmac
 import json
-import sys
 import threading
 
 import pytest
 
 import meshauth
-from conftest import AUD, ISS, claims, public_jwk, sign
+from conftest import AUD, ISS, b64url, claims, gil_released, public_jwk, sign
 from test_vectors import ATTACKS, attack_expected, outcome, pick, verify_runs
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 
 
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def hs256(payload: bytes, header: bytes = b'{"alg":"HS256","kid":"h"}', key: bytes = SECRET) -> str:
     """A token over exact payload bytes, signed with the standard library's ``hmac``."""
-    signing_input = f"{b64(header)}.{b64(payload)}"
+    signing_input = f"{b64url(header)}.{b64url(payload)}"
     sig = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{b64(sig)}"
+    return f"{signing_input}.{b64url(sig)}"
 
 
 def hmac_jwks(key: bytes = SECRET) -> meshauth.Jwks:
-    return meshauth.Jwks.from_json(json.dumps({"keys": [{"kty": "oct", "kid": "h", "k": b64(key)}]}))
+    return meshauth.Jwks.from_json(json.dumps({"keys": [{"kty": "oct", "kid": "h", "k": b64url(key)}]}))
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +38,7 @@ def mixed(rsa_key, ec_key, ed_key):
                     public_jwk(rsa_key, "RS256", "rsa"),
                     public_jwk(ec_key, "ES256", "ec"),
                     public_jwk(ed_key, "EdDSA", "ed"),
-                    {"kty": "oct", "kid": "h", "k": b64(SECRET)},
+                    {"kty": "oct", "kid": "h", "k": b64url(SECRET)},
                 ]
             }
         )
@@ -248,38 +242,6 @@ def test_threads_share_one_verifier(mixed, rsa_key, ec_key, ed_key):
     assert len(results) == 8 * 20 * (len(good) + 1) and all(results)
 
 
-def gil_released(fn) -> bool:
-    """Whether another thread ran Python code while ``fn`` ran (see test_threads)."""
-    wake = threading.Semaphore(0)
-    stop = threading.Event()
-    ticks = [0]
-
-    def helper():
-        while True:
-            wake.acquire()
-            if stop.is_set():
-                return
-            ticks[0] += 1
-
-    old = sys.getswitchinterval()
-    t = threading.Thread(target=helper)
-    t.start()
-    sys.setswitchinterval(100.0)
-    try:
-        progressed = 0
-        for _ in range(300):
-            before = ticks[0]
-            wake.release()
-            fn()
-            progressed += ticks[0] != before
-    finally:
-        sys.setswitchinterval(old)
-        stop.set()
-        wake.release()
-        t.join()
-    return progressed > 0
-
-
 def test_gil_released_for_public_key_sets(rsa_key):
     jwks = meshauth.Jwks.from_json(json.dumps({"keys": [public_jwk(rsa_key, "RS256", "r")]}))
     tok = sign(claims(), rsa_key, "RS256", kid="r")
@@ -294,7 +256,7 @@ def test_gil_released_for_hmac_too():
     # scheduled reliably; so the call is made long on purpose: a kid-less token with an 8 KiB
     # claim, signed by the last of 256 HMAC keys, makes the core try every key (~1 ms a call).
     secrets = [bytes([i, 255 - i]) * 16 for i in range(256)]
-    jwks = meshauth.Jwks.from_json(json.dumps({"keys": [{"kty": "oct", "k": b64(k)} for k in secrets]}))
+    jwks = meshauth.Jwks.from_json(json.dumps({"keys": [{"kty": "oct", "k": b64url(k)} for k in secrets]}))
     payload = json.dumps(claims(pad="x" * 8192)).encode()
     tok = hs256(payload, header=b'{"alg":"HS256"}', key=secrets[-1])
     v = meshauth.Verifier(jwks)
