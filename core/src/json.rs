@@ -344,6 +344,9 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
             head: 0,
         }; PAIRWISE_LIMIT];
         let mut count = 0;
+        // One bit per (head, length) hash of the unescaped names so far: a name whose bit is
+        // clear cannot repeat one of them, so most members skip the pairwise compare.
+        let (mut seen, mut any_escaped) = (0u64, false);
         let mut spill: Vec<KeySpan> = Vec::new();
         loop {
             self.ws();
@@ -359,9 +362,15 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
                     span: key,
                     head: head(&self.b[key.start..], key.len()),
                 };
-                if inline[..count].iter().any(|k| self.same_key(k, &name)) {
+                let bit =
+                    1 << ((name.head ^ key.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
+                any_escaped |= escaped;
+                if (any_escaped || seen & bit != 0)
+                    && inline[..count].iter().any(|k| self.same_key(k, &name))
+                {
                     return Err(Error::DuplicateMember);
                 }
+                seen |= bit;
                 inline[count] = name;
             } else {
                 if count == PAIRWISE_LIMIT {
@@ -769,11 +778,26 @@ pub enum UintClaim {
 /// Reads a JSON number as Envoy's `GetUInt64` does: fractions truncated toward zero, negative or
 /// `>= 2^64` values out of range. Integers are read exactly (no float rounding).
 pub fn number_to_u64(n: &str) -> UintClaim {
-    if n.bytes().all(|c| c.is_ascii_digit()) {
-        return match n.parse::<u64>() {
-            Ok(v) => UintClaim::Value(v),
-            Err(_) => UintClaim::OutOfRange,
-        };
+    // Plain digits (what `iat`, `nbf` and `exp` almost always are) in one exact pass.
+    let mut v = 0u64;
+    let mut integer = !n.is_empty();
+    for c in n.bytes() {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            integer = false;
+            break;
+        }
+        match v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d))) {
+            Some(x) => v = x,
+            // Past 2^64 - 1: out of range, unless an exponent or fraction follows (below).
+            None => {
+                integer = false;
+                break;
+            }
+        }
+    }
+    if integer {
+        return UintClaim::Value(v);
     }
     match n.parse::<f64>() {
         // `-0.0 >= 0.0` holds, so `-0` and `-0.0` read as 0, as a double does in Envoy.
@@ -835,6 +859,42 @@ mod tests {
             assert!(!ok(bad), "{bad:?}");
         }
         assert_eq!(parse(b"\"\xff\"", 4).unwrap_err(), Error::Syntax);
+    }
+
+    /// Objects of up to 24 names drawn from a small set (so repeats are common), some written
+    /// with an escaped first character, some longer than the 8-byte head: the validator reports
+    /// a duplicate exactly when two decoded names are equal.
+    #[test]
+    fn duplicates_match_decoded_names() {
+        use proptest::prelude::*;
+        const NAMES: [&str; 6] = ["a", "b", "ab", "exp", "aaaaaaaaa", "aaaaaaaab"];
+        let strategy = proptest::collection::vec((0..NAMES.len(), any::<bool>()), 0..24);
+        proptest::test_runner::TestRunner::default()
+            .run(&strategy, |picks| {
+                let mut text = String::from("{");
+                let mut decoded = alloc::collections::BTreeSet::new();
+                let mut repeated = false;
+                for (i, &(n, escape)) in picks.iter().enumerate() {
+                    let name = NAMES[n];
+                    repeated |= !decoded.insert(name);
+                    let first = name.as_bytes()[0];
+                    let written = if escape {
+                        alloc::format!("\\u{:04x}{}", first, &name[1..])
+                    } else {
+                        name.into()
+                    };
+                    let sep = if i == 0 { "" } else { "," };
+                    text.push_str(&alloc::format!("{sep}\"{written}\":{i}"));
+                }
+                text.push('}');
+                let got = parse(text.as_bytes(), 4);
+                prop_assert_eq!(got.is_err(), repeated, "{}", text);
+                if repeated {
+                    prop_assert_eq!(got.unwrap_err(), Error::DuplicateMember);
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]
@@ -943,5 +1003,13 @@ mod tests {
         assert_eq!(number_to_u64("1e3"), UintClaim::Value(1000));
         assert_eq!(number_to_u64("1e20"), UintClaim::OutOfRange);
         assert_eq!(number_to_u64("-0"), UintClaim::Value(0));
+        // More digits than a u64 holds, brought back into range by the exponent (read as a
+        // double, as Envoy does: 999999999999999.99999 rounds to 1e15).
+        assert_eq!(
+            number_to_u64("99999999999999999999e-5"),
+            UintClaim::Value(1_000_000_000_000_000)
+        );
+        assert_eq!(number_to_u64("0"), UintClaim::Value(0));
+        assert_eq!(number_to_u64(""), UintClaim::OutOfRange);
     }
 }

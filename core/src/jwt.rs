@@ -19,32 +19,37 @@ pub(crate) const MAX_SIG: usize = 1024;
 
 /// Storage for the decoded header and payload. The inline variant is large on purpose: typical
 /// tokens verify without touching the heap.
+/// Only the bytes in use are ever written (a `heapless::Vec` does not zero its capacity).
 #[derive(Clone)]
 #[allow(clippy::large_enum_variant)]
 enum Buf {
-    Inline([u8; INLINE], usize),
+    Inline(heapless::Vec<u8, INLINE>),
     Heap(Vec<u8>),
 }
 
 impl Buf {
     fn bytes(&self) -> &[u8] {
         match self {
-            Buf::Inline(b, n) => &b[..*n],
+            Buf::Inline(v) => v,
             Buf::Heap(v) => v,
         }
     }
 
     fn bytes_mut(&mut self) -> &mut [u8] {
         match self {
-            Buf::Inline(b, n) => &mut b[..*n],
+            Buf::Inline(v) => v,
             Buf::Heap(v) => v,
         }
     }
 
-    /// Makes the buffer `n` bytes long: inline when they fit, else on the heap.
+    /// Makes the buffer `n` zero bytes long: inline when they fit, else on the heap.
     fn set_len(&mut self, n: usize) {
         match self {
-            Buf::Inline(_, len) if n <= INLINE => *len = n,
+            Buf::Inline(v) if n <= INLINE => {
+                v.clear();
+                // Cannot fail: `n` is within the capacity.
+                let _ = v.resize(n, 0);
+            }
             _ => *self = Buf::Heap(alloc::vec![0; n]),
         }
     }
@@ -73,13 +78,14 @@ impl Sig<'_> {
     }
 }
 
-/// The caller-provided buffer [`parse`] decodes a signature into.
-pub(crate) type SigBuf = [u8; MAX_SIG];
+/// The caller-provided buffer [`parse_into`] decodes a signature into.
+pub(crate) type SigBuf = heapless::Vec<u8, MAX_SIG>;
 
 /// A parsed, **unverified** token. Use [`crate::verify`] to get a verified one.
 #[derive(Clone)]
 pub struct Token<'t> {
-    token: &'t str,
+    /// The token text: ASCII once parsed (every byte base64url or a dot).
+    token: &'t [u8],
     signed_len: usize,
     buf: Buf,
     header_len: usize,
@@ -103,18 +109,18 @@ pub(crate) enum Payload {
 impl<'t> Token<'t> {
     /// Splits and decodes `token` (without verifying its signature).
     pub fn parse(token: &'t str) -> Result<Token<'t>, Status> {
-        let mut t = Token::unparsed(token);
-        parse_into(&mut t, Payload::Claims, &mut [0; MAX_SIG])?;
+        let mut t = Token::unparsed(token.as_bytes());
+        parse_into(&mut t, Payload::Claims, &mut SigBuf::new())?;
         Ok(t)
     }
 
     /// `token` with nothing decoded yet, for [`parse_into`] to fill in place: the inline buffer
     /// is large, so the token is built where it will live instead of being moved there.
-    pub(crate) fn unparsed(token: &'t str) -> Token<'t> {
+    pub(crate) fn unparsed(token: &'t [u8]) -> Token<'t> {
         Token {
             token,
             signed_len: 0,
-            buf: Buf::Inline([0; INLINE], 0),
+            buf: Buf::Inline(heapless::Vec::new()),
             header_len: 0,
             alg: Alg::HS256,
             kid: None,
@@ -131,18 +137,18 @@ impl<'t> Token<'t> {
 
     /// The token text as given.
     pub fn as_str(&self) -> &'t str {
-        self.token
+        core::str::from_utf8(self.token).unwrap_or_default()
     }
 
     /// `header.payload`: the signed bytes.
     pub fn signing_input(&self) -> &'t [u8] {
-        &self.token.as_bytes()[..self.signed_len]
+        &self.token[..self.signed_len]
     }
 
     /// The payload segment as sent (base64url), e.g. for Envoy's `forward_payload_header`.
     pub fn payload_b64(&self) -> &'t str {
-        let h = self.token.find('.').unwrap_or(0);
-        &self.token[h + 1..self.signed_len]
+        let h = self.token.iter().position(|&c| c == b'.').unwrap_or(0);
+        core::str::from_utf8(&self.token[h + 1..self.signed_len]).unwrap_or_default()
     }
 
     /// The decoded header JSON.
@@ -257,6 +263,24 @@ impl<'t> Token<'t> {
     }
 }
 
+/// A member name of 3 or 4 bytes as 4 bytes (`*b"alg\0"`, `*b"crit"`), escapes decoded, so the
+/// registered names are matched by one integer compare; `None` for other lengths.
+fn short_name(k: JStr<'_>) -> Option<[u8; 4]> {
+    let decoded;
+    let b = match k.as_str() {
+        Some(raw) => raw.as_bytes(),
+        None => {
+            decoded = k.to_cow();
+            decoded.as_bytes()
+        }
+    };
+    match *b {
+        [a, b, c] => Some([a, b, c, 0]),
+        [a, b, c, d] => Some([a, b, c, d]),
+        _ => None,
+    }
+}
+
 /// A string member read with Envoy's `GetString`: absent is fine, another type is an error.
 fn string_member(v: Option<Value<'_>>, base: usize, wrong: Status) -> Result<Option<Text>, Status> {
     match v {
@@ -291,6 +315,49 @@ fn uint_member(
     }
 }
 
+/// The positions of the first three `.` in `token` and whether it is all ASCII (not looked at
+/// past a fourth dot), in one pass of eight bytes at a time.
+fn find_dots(token: &[u8]) -> ([Option<usize>; 3], bool) {
+    const LO: u64 = u64::from_le_bytes([0x01; 8]);
+    const HI: u64 = u64::from_le_bytes([0x80; 8]);
+    const DOTS: u64 = u64::from_le_bytes([b'.'; 8]);
+    let mut dots = [None; 3];
+    let mut found = 0;
+    let mut high = 0u64;
+    let mut chunks = token.chunks_exact(8);
+    let mut at = 0;
+    for c in &mut chunks {
+        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        high |= x;
+        // Zero bytes of `x ^ DOTS` are dots. The lowest flagged byte of this test is exact, so
+        // take it and clear it until none is left.
+        let mut y = x ^ DOTS;
+        loop {
+            let flagged = y.wrapping_sub(LO) & !y & HI;
+            if flagged == 0 {
+                break;
+            }
+            let byte = flagged.trailing_zeros() as usize / 8;
+            if found == 3 {
+                // A fourth dot: not a JWS whatever the rest holds.
+                return (dots, true);
+            }
+            dots[found] = Some(at + byte);
+            found += 1;
+            y |= 0xff << (8 * byte);
+        }
+        at += 8;
+    }
+    for (i, &c) in chunks.remainder().iter().enumerate() {
+        high |= u64::from(c);
+        if c == b'.' && found < 3 {
+            dots[found] = Some(at + i);
+            found += 1;
+        }
+    }
+    (dots, high & HI == 0)
+}
+
 /// Parses the text of `t` (from [`Token::unparsed`]) into `t`; returns its decoded signature (in
 /// `sig_buf` when it fits) for verification. On error `t` is left partly filled.
 pub(crate) fn parse_into<'t, 'b>(
@@ -301,26 +368,30 @@ pub(crate) fn parse_into<'t, 'b>(
     let token = t.token;
     // Exactly two dots (a JWE has four: JwtBadFormat). Unlike Envoy, empty segments are not
     // skipped: an empty header or payload fails as bad JSON, an empty signature fails to verify.
-    let mut parts = token.splitn(4, '.');
-    let (h, p, s) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(p), Some(s), None) => (h, p, s),
+    let (dots, ascii) = find_dots(token);
+    // Text that is not UTF-8 is not a token; other non-ASCII text fails as bad base64url below.
+    if !ascii && core::str::from_utf8(token).is_err() {
+        return Err(Status::JwtBadFormat);
+    }
+    let (h, p, s) = match dots {
+        [Some(a), Some(b), None] => (&token[..a], &token[a + 1..b], &token[b + 1..]),
         _ => return Err(Status::JwtBadFormat),
     };
-    let hlen = b64::decoded_len(h.as_bytes()).ok_or(Status::JwtHeaderParseErrorBadBase64)?;
-    let plen = b64::decoded_len(p.as_bytes());
+    let hlen = b64::decoded_len(h).ok_or(Status::JwtHeaderParseErrorBadBase64)?;
+    let plen = b64::decoded_len(p);
     t.buf.set_len(hlen + plen.unwrap_or(0));
-    b64::decode_into(h.as_bytes(), &mut t.buf.bytes_mut()[..hlen])
+    b64::decode_into(h, &mut t.buf.bytes_mut()[..hlen])
         .ok_or(Status::JwtHeaderParseErrorBadBase64)?;
     // Header.
     let (alg, kid, typ) = {
         let bytes = &t.buf.bytes()[..hlen];
         let base = bytes.as_ptr() as usize;
         let (mut alg, mut kid, mut typ, mut crit) = (None, None, None, false);
-        let hdr = json::parse_with(bytes, MAX_DEPTH, |k, v| match k.to_cow().as_ref() {
-            "alg" => alg = Some(v),
-            "kid" => kid = Some(v),
-            "typ" => typ = Some(v),
-            "crit" => crit = true,
+        let hdr = json::parse_with(bytes, MAX_DEPTH, |k, v| match short_name(k).as_ref() {
+            Some(b"alg\0") => alg = Some(v),
+            Some(b"kid\0") => kid = Some(v),
+            Some(b"typ\0") => typ = Some(v),
+            Some(b"crit") => crit = true,
             _ => {}
         });
         if !matches!(hdr, Ok(Value::Object(_))) {
@@ -344,7 +415,7 @@ pub(crate) fn parse_into<'t, 'b>(
     };
     // Payload.
     plen.ok_or(Status::JwtPayloadParseErrorBadBase64)?;
-    b64::decode_into(p.as_bytes(), &mut t.buf.bytes_mut()[hlen..])
+    b64::decode_into(p, &mut t.buf.bytes_mut()[hlen..])
         .ok_or(Status::JwtPayloadParseErrorBadBase64)?;
     let registered = if payload == Payload::Claims {
         read_claims(&t.buf, hlen)?
@@ -352,13 +423,15 @@ pub(crate) fn parse_into<'t, 'b>(
         Registered::default()
     };
     // Signature.
-    let sig_len = b64::decoded_len(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
+    let sig_len = b64::decoded_len(s).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
     let sig = if sig_len <= MAX_SIG {
-        let n = b64::decode_into(s.as_bytes(), sig_buf)
-            .ok_or(Status::JwtSignatureParseErrorBadBase64)?;
-        Sig::Stack(&sig_buf[..n])
+        sig_buf.clear();
+        // Cannot fail: `sig_len` is within the capacity.
+        let _ = sig_buf.resize(sig_len, 0);
+        b64::decode_into(s, sig_buf).ok_or(Status::JwtSignatureParseErrorBadBase64)?;
+        Sig::Stack(sig_buf)
     } else {
-        Sig::Heap(b64::decode(s.as_bytes()).ok_or(Status::JwtSignatureParseErrorBadBase64)?)
+        Sig::Heap(b64::decode(s).ok_or(Status::JwtSignatureParseErrorBadBase64)?)
     };
     t.signed_len = h.len() + 1 + p.len();
     t.header_len = hlen;
@@ -389,14 +462,14 @@ fn read_claims(buf: &Buf, hlen: usize) -> Result<Registered, Status> {
     let (mut iss, mut sub, mut iat, mut nbf, mut exp, mut jti, mut aud) =
         (None, None, None, None, None, None, None);
     let claims = json::parse_with(&bytes[hlen..], MAX_DEPTH, |k, v| {
-        let slot = match k.to_cow().as_ref() {
-            "iss" => &mut iss,
-            "sub" => &mut sub,
-            "iat" => &mut iat,
-            "nbf" => &mut nbf,
-            "exp" => &mut exp,
-            "jti" => &mut jti,
-            "aud" => &mut aud,
+        let slot = match short_name(k).as_ref() {
+            Some(b"iss\0") => &mut iss,
+            Some(b"sub\0") => &mut sub,
+            Some(b"iat\0") => &mut iat,
+            Some(b"nbf\0") => &mut nbf,
+            Some(b"exp\0") => &mut exp,
+            Some(b"jti\0") => &mut jti,
+            Some(b"aud\0") => &mut aud,
             _ => return,
         };
         *slot = Some(v);

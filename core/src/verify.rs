@@ -186,9 +186,7 @@ pub fn verify<'t>(
     if token.len() > v.max_token_bytes {
         return Err(Status::JwtTooLarge);
     }
-    // A token is ASCII; anything else cannot be base64url.
-    let token = core::str::from_utf8(token).map_err(|_| Status::JwtBadFormat)?;
-    let mut sig_buf: SigBuf = [0; jwt::MAX_SIG];
+    let mut sig_buf = SigBuf::new();
     let mut out = Verified {
         token: Token::unparsed(token),
         key_index: 0,
@@ -242,8 +240,7 @@ pub fn verify_jws<'t>(
     if token.len() > max_token_bytes {
         return Err(Status::JwtTooLarge);
     }
-    let token = core::str::from_utf8(token).map_err(|_| Status::JwtBadFormat)?;
-    let mut sig_buf: SigBuf = [0; jwt::MAX_SIG];
+    let mut sig_buf = SigBuf::new();
     let mut out = Verified {
         token: Token::unparsed(token),
         key_index: 0,
