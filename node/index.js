@@ -377,7 +377,7 @@ class Verifier {
    * @param {import('./index').VerifierOptions} [options] as `verify`'s, without `now`
    */
   constructor(jwks, options) {
-    this.#native = new native.Verifier(jwks, options);
+    this.#native = native.verifierNew(jwks, options);
     this.#jwks = jwks;
   }
 
@@ -389,7 +389,7 @@ class Verifier {
    */
   verify(token, now) {
     // As `verify`: the payload's JSON text, parsed by V8.
-    return JSON.parse(this.#native.verifyPayload(token, now));
+    return JSON.parse(native.verifierVerifyPayload(this.#native, token, now));
   }
 
   /**
@@ -399,7 +399,7 @@ class Verifier {
    * @returns {import('./index').VerifiedToken}
    */
   verifyComplete(token, now) {
-    return this.#native.verifyComplete(token, now);
+    return native.verifierVerifyComplete(this.#native, token, now);
   }
 
   /** The key set given to the constructor. */

@@ -141,3 +141,39 @@ test('bad options and arguments are InvalidArg errors without a status', () => {
   invalid(() => v.verify('a.b.c', 'now'));
   assertStatus(() => v.verify('a.b', NOW), 'JwtBadFormat');
 });
+
+test('token strings around the 16 KiB read buffer: same claims as jose, limit by byte length', async () => {
+  // Strings are read into a per-thread 16 KiB buffer; longer ones take another path. Tokens of
+  // 16 380 to 16 390 bytes cross that edge (and the default maxTokenBytes of 16 384).
+  const small = await hs({ ...base, pad: '' });
+  const v = new Verifier(set, { maxTokenBytes: 1 << 20 });
+  const strict = new Verifier(set);
+  let crossed = 0;
+  for (let target = 16_380; target <= 16_390; target++) {
+    // Each 3 bytes of claim text add 4 base64url characters; step the pad until the length hits.
+    let token = small;
+    for (let pad = Math.floor(((target - small.length) * 3) / 4) - 3; token.length < target; pad++) {
+      token = await hs({ ...base, pad: 'x'.repeat(pad) });
+    }
+    if (token.length !== target) continue;
+    crossed++;
+    const { payload } = await jose.jwtVerify(token, secret, { currentDate: new Date(NOW * 1000) });
+    assert.deepEqual(v.verify(token, NOW), payload, `${target} bytes`);
+    assert.deepEqual(verify(token, set, { now: NOW, maxTokenBytes: 1 << 20 }), payload);
+    if (target > 16_384) assertStatus(() => strict.verify(token, NOW), 'JwtTooLarge');
+    else assert.deepEqual(strict.verify(token, NOW), payload, `${target} bytes`);
+  }
+  assert.ok(crossed >= 6, `${crossed} lengths hit`);
+  // A huge string (far past the buffer) is still read whole.
+  const big = await hs({ ...base, pad: 'y'.repeat(100_000) });
+  assert.equal(v.verify(big, NOW).pad.length, 100_000);
+  // Non-ASCII text is converted to UTF-8 as a Buffer would be: é in the payload segment is not
+  // base64url; a lone surrogate becomes U+FFFD, equally not base64url.
+  const [h, p, s] = small.split('.');
+  assertStatus(() => v.verify(`${h}.${p}é.${s}`, NOW), 'JwtPayloadParseErrorBadBase64');
+  assertStatus(() => v.verify(`${h}\ud800.${p}.${s}`, NOW), 'JwtHeaderParseErrorBadBase64');
+  assertStatus(() => v.verify(Buffer.from(`${h}.${p}é.${s}`), NOW), 'JwtPayloadParseErrorBadBase64');
+  // Neither a string nor a Uint8Array.
+  assert.throws(() => v.verify({ length: 3 }, NOW), { code: 'InvalidArg' });
+  assert.throws(() => v.verify(null, NOW), { code: 'InvalidArg' });
+});
