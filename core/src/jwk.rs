@@ -8,6 +8,7 @@ use ring::{hmac, signature};
 
 use crate::alg::{Alg, Hash};
 use crate::b64;
+use crate::ec_table;
 use crate::json::{Object, Value};
 use crate::Status;
 
@@ -94,17 +95,30 @@ pub(crate) struct HmacKeys {
     sha512: hmac::Key,
 }
 
+/// The precomputed ECDSA table of a P-384 or P-521 key (see [`crate::ec_table`]).
+enum KeyTable {
+    P384(ec_table::Table<p384::NistP384>),
+    P521(ec_table::Table<p521::NistP521>),
+}
+
 /// A usable public (or HMAC) key of a [`crate::Jwks`].
 pub struct Jwk {
     kid: Option<String>,
     alg: Option<String>,
     material: Material,
     bits: u32,
+    /// Set by [`Jwk::prepare_table`] for some P-384 and P-521 keys.
+    table: Option<alloc::boxed::Box<KeyTable>>,
 }
 
 /// Options for loading keys.
 #[derive(Clone, Debug)]
 pub struct JwksOptions {
+    /// How many P-384 and P-521 keys of a set get a precomputed verification table, in document
+    /// order (default 8; 0 for none). A table makes each ES384/ES512 verification with that key
+    /// ~3× faster and costs ~1.3 ms when the set is loaded, ~80 KiB (P-384) or ~150 KiB (P-521)
+    /// of memory. Keys past the limit verify without one (same answers, slower).
+    pub ec_tables: usize,
     /// Accept RSA moduli from 1024 to 2047 bits (PKCS#1 v1.5 only; ring has no smaller PSS).
     /// Default `false`: such keys are `JwksRsaKeyTooSmall`.
     pub allow_legacy_rsa: bool,
@@ -119,6 +133,7 @@ pub struct JwksOptions {
 impl Default for JwksOptions {
     fn default() -> Self {
         JwksOptions {
+            ec_tables: 8,
             allow_legacy_rsa: false,
             max_bytes: 1 << 20,
             max_keys: 512,
@@ -277,6 +292,7 @@ impl Jwk {
             alg: alg_text,
             material,
             bits,
+            table: None,
         })
     }
 
@@ -460,7 +476,31 @@ impl Jwk {
             alg: alg.filter(|s| !s.is_empty()).map(String::from),
             material,
             bits,
+            table: None,
         })
+    }
+
+    /// Whether this key has an ECDSA verification table (see [`JwksOptions::ec_tables`]).
+    pub(crate) fn has_table(&self) -> bool {
+        self.table.is_some()
+    }
+
+    /// Builds this key's ECDSA verification table if it is a P-384 or P-521 key (see
+    /// [`crate::ec_table`]); returns whether it did.
+    pub(crate) fn prepare_table(&mut self) -> bool {
+        let table = match &self.material {
+            Material::Ec {
+                curve: Curve::P384,
+                point,
+            } => match p384::PublicKey::from_sec1_bytes(point) {
+                Ok(k) => KeyTable::P384(ec_table::Table::new(&k.to_projective())),
+                Err(_) => return false,
+            },
+            Material::P521(vk) => KeyTable::P521(ec_table::Table::new(&(*vk.as_affine()).into())),
+            _ => return false,
+        };
+        self.table = Some(alloc::boxed::Box::new(table));
+        true
     }
 
     /// Checks a raw JWS signature (`r || s` for ECDSA) over `data` with this key for `alg`;
@@ -494,6 +534,10 @@ impl Jwk {
                 if sig.len() != 2 * curve.field_bytes() {
                     return false; // D2: exactly r || s
                 }
+                if let Some(KeyTable::P384(t)) = self.table.as_deref() {
+                    let hash = ring::digest::digest(&ring::digest::SHA384, data);
+                    return ec_table::verify(t, hash.as_ref(), sig);
+                }
                 let algo = match curve {
                     Curve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
                     _ => &signature::ECDSA_P384_SHA384_FIXED,
@@ -506,6 +550,10 @@ impl Jwk {
                 use p521::ecdsa::signature::Verifier;
                 if sig.len() != 132 {
                     return false;
+                }
+                if let Some(KeyTable::P521(t)) = self.table.as_deref() {
+                    let hash = ring::digest::digest(&ring::digest::SHA512, data);
+                    return ec_table::verify(t, hash.as_ref(), sig);
                 }
                 match p521::ecdsa::Signature::from_slice(sig) {
                     Ok(s) => vk.verify(data, &s).is_ok(),

@@ -56,6 +56,16 @@ impl Jwks {
         if out.is_empty() {
             return Err(first_error.unwrap_or(Status::JwksNoValidKeys));
         }
+        // Verification tables for the first `ec_tables` P-384/P-521 keys (see `ec_table`).
+        let mut tables = opts.ec_tables;
+        for k in out.iter_mut() {
+            if tables == 0 {
+                break;
+            }
+            if k.prepare_table() {
+                tables -= 1;
+            }
+        }
         Ok(Jwks { keys: out })
     }
 
@@ -135,7 +145,11 @@ impl Jwks {
         if label != "PUBLIC KEY" {
             return Err(Status::JwksPemBadBase64);
         }
-        self.keys.push(Jwk::from_spki(&der, kid, alg, opts)?);
+        let mut key = Jwk::from_spki(&der, kid, alg, opts)?;
+        if self.keys.iter().filter(|k| k.has_table()).count() < opts.ec_tables {
+            key.prepare_table();
+        }
+        self.keys.push(key);
         Ok(())
     }
 
@@ -179,4 +193,77 @@ fn certificate_spki(der_bytes: &[u8]) -> Option<Vec<u8>> {
         .subject_public_key_info()
         .to_der()
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::String;
+    use p384::elliptic_curve::sec1::ToSec1Point;
+
+    /// The uncompressed SEC1 point `k·G` on P-384.
+    fn p384_point(k: u64) -> Vec<u8> {
+        let p = (p384::ProjectivePoint::GENERATOR * p384::Scalar::from(k)).to_affine();
+        p.to_sec1_point(false).as_bytes().to_vec()
+    }
+
+    fn p384_jwk(k: u64) -> String {
+        let point = p384_point(k);
+        alloc::format!(
+            r#"{{"kty":"EC","crv":"P-384","x":"{}","y":"{}"}}"#,
+            crate::b64::encode(&point[1..49]),
+            crate::b64::encode(&point[49..])
+        )
+    }
+
+    fn tables(set: &Jwks) -> usize {
+        set.keys().iter().filter(|k| k.has_table()).count()
+    }
+
+    /// At most `ec_tables` P-384/P-521 keys of a set get a table, the first ones; P-256, RSA,
+    /// HMAC and Ed25519 keys never do.
+    #[test]
+    fn ec_tables_are_capped_per_set() {
+        let p256 = r#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#;
+        let oct = r#"{"kty":"oct","k":"c2VjcmV0LWtleS1mb3ItdGVzdHMtMDEyMzQ1Njc4OQ"}"#;
+        for (n, cap, want) in [(10, 8, 8), (10, 3, 3), (2, 8, 2), (10, 0, 0)] {
+            let mut keys: Vec<String> = (1..=n).map(p384_jwk).collect();
+            keys.insert(0, p256.into());
+            keys.insert(1, oct.into());
+            let doc = alloc::format!(r#"{{"keys":[{}]}}"#, keys.join(","));
+            let opts = JwksOptions {
+                ec_tables: cap,
+                ..JwksOptions::default()
+            };
+            let set = Jwks::from_json_with(doc.as_bytes(), &opts).unwrap();
+            assert_eq!(set.len(), n as usize + 2);
+            assert_eq!(tables(&set), want, "{n} keys, cap {cap}");
+            assert!(!set.keys()[0].has_table() && !set.keys()[1].has_table());
+            assert_eq!(set.keys()[2].has_table(), cap > 0);
+        }
+    }
+
+    /// `add_pem` counts the tables already in the set against the same limit.
+    #[test]
+    fn add_pem_respects_the_table_limit() {
+        // SubjectPublicKeyInfo for id-ecPublicKey / secp384r1, then the point.
+        let prefix = [
+            0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00,
+        ];
+        let opts = JwksOptions {
+            ec_tables: 2,
+            ..JwksOptions::default()
+        };
+        let mut set = Jwks::empty();
+        for k in 1..=3 {
+            let der = [&prefix[..], &p384_point(k)].concat();
+            let pem = pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &der)
+                .unwrap();
+            set.add_pem(pem.as_bytes(), None, None, &opts).unwrap();
+        }
+        assert_eq!(set.len(), 3);
+        assert_eq!(tables(&set), 2);
+        assert!(!set.keys()[2].has_table());
+    }
 }

@@ -22,6 +22,7 @@ pub mod bundle;
 pub mod cert;
 pub mod claims;
 pub mod discovery;
+mod ec_table;
 pub mod json;
 pub mod jwk;
 pub mod jwks;

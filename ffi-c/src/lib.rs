@@ -211,6 +211,8 @@ impl From<&meshauth_jwks_options> for JwksOptions {
             max_bytes: o.max_bytes,
             max_keys: o.max_keys,
             max_depth: o.max_depth,
+            // Not (yet) a C option: the core's default number of ES384/ES512 tables.
+            ..JwksOptions::default()
         }
     }
 }
