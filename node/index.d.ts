@@ -131,6 +131,14 @@ export declare class Verifier {
   verifyComplete(token: string | Uint8Array, now?: number | bigint): VerifiedToken;
   /** The key set given to the constructor. */
   readonly jwks: Jwks;
+  /** The required issuer, if any. */
+  readonly issuer: string | undefined;
+  /** The accepted audiences as compared (one leading `http(s)://` and one trailing `/` removed). */
+  readonly audiences: readonly string[];
+  /** The clock skew in seconds. */
+  readonly clockSkew: number;
+  /** The accepted algorithms. */
+  readonly algorithms: readonly string[];
 }
 
 /** Decodes the protected header without verifying anything; throws the parse status. */

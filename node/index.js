@@ -371,6 +371,7 @@ function createRemoteJWKSet(url, options = {}) {
 class Verifier {
   #native;
   #jwks;
+  #settings;
 
   /**
    * @param {Jwks} jwks
@@ -379,6 +380,10 @@ class Verifier {
   constructor(jwks, options) {
     this.#native = native.verifierNew(jwks, options);
     this.#jwks = jwks;
+    const settings = native.verifierSettings(this.#native);
+    Object.freeze(settings.audiences);
+    Object.freeze(settings.algorithms);
+    this.#settings = Object.freeze(settings);
   }
 
   /**
@@ -405,6 +410,26 @@ class Verifier {
   /** The key set given to the constructor. */
   get jwks() {
     return this.#jwks;
+  }
+
+  /** The required issuer, or undefined. */
+  get issuer() {
+    return this.#settings.issuer ?? undefined;
+  }
+
+  /** The accepted audiences as compared (one leading http(s):// and one trailing / removed); frozen. */
+  get audiences() {
+    return this.#settings.audiences;
+  }
+
+  /** The clock skew in seconds. */
+  get clockSkew() {
+    return this.#settings.clockSkew;
+  }
+
+  /** The accepted algorithms; frozen. */
+  get algorithms() {
+    return this.#settings.algorithms;
   }
 }
 

@@ -413,6 +413,32 @@ pub fn verifier_verify_payload<'env>(
     )
 }
 
+/// What a verifier checks, as parsed (`Verifier`'s getters in index.js).
+#[napi(object)]
+pub struct VerifierSettings {
+    /// The required issuer, if any.
+    pub issuer: Option<String>,
+    /// The accepted audiences as compared (one leading `http(s)://` and one trailing `/` removed).
+    pub audiences: Vec<String>,
+    /// The clock skew in seconds.
+    pub clock_skew: f64,
+    /// The accepted algorithms.
+    pub algorithms: Vec<String>,
+}
+
+/// The settings of a verifier made by [`verifier_new`].
+#[napi(catch_unwind)]
+pub fn verifier_settings(verifier: &External<VerifierState>) -> VerifierSettings {
+    let v = &verifier.validation;
+    VerifierSettings {
+        issuer: v.issuer().map(String::from),
+        audiences: v.audiences().to_vec(),
+        // Options are whole seconds up to 2^53 (see `whole`), so this is exact.
+        clock_skew: v.clock_skew() as f64,
+        algorithms: v.algorithms().iter().map(|a| a.name().to_owned()).collect(),
+    }
+}
+
 /// As [`verify_complete`] with a verifier's key set and options.
 #[napi(catch_unwind, ts_return_type = "VerifiedToken")]
 pub fn verifier_verify_complete<'env>(

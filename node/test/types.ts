@@ -45,6 +45,12 @@ verifier.verify(new Uint8Array(3), 1_800_000_000);
 verifier.verify('t', 10n);
 const vFull: VerifiedToken = verifier.verifyComplete('t', 1);
 const vSet: meshauth.Jwks = verifier.jwks;
+const vIss: string | undefined = verifier.issuer;
+const vAud: readonly string[] = verifier.audiences;
+const vSkew: number = verifier.clockSkew;
+const vAlgs: readonly string[] = verifier.algorithms;
+// @ts-expect-error the settings are read-only
+verifier.clockSkew = 1;
 new Verifier(set);
 // @ts-expect-error `now` is an argument of verify, not a Verifier option
 new Verifier(set, { now: 1 });
@@ -52,7 +58,7 @@ new Verifier(set, { now: 1 });
 new Verifier('{"keys":[]}');
 // @ts-expect-error now is a number or a bigint
 verifier.verify('t', '1');
-void [vClaims, vFull, vSet];
+void [vClaims, vFull, vSet, vIss, vAud, vSkew, vAlgs];
 
 try {
   verify('t', set);

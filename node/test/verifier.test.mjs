@@ -78,6 +78,17 @@ const eds = (claims) => new jose.SignJWT(claims).setProtectedHeader({ alg: 'EdDS
 test('claims, verifyComplete and the jwks getter', async () => {
   const v = new Verifier(set, { issuer: ISS, audiences: ['https://api/'] });
   assert.equal(v.jwks, set);
+  // The settings as compared: Envoy's audience sanitising drops the scheme and the trailing slash.
+  assert.equal(v.issuer, ISS);
+  assert.deepEqual(v.audiences, ['api']);
+  assert.equal(v.clockSkew, 60);
+  assert.equal(v.algorithms.length, 13);
+  assert.ok(Object.isFrozen(v.audiences) && Object.isFrozen(v.algorithms));
+  const plain = new Verifier(set, { clockSkew: 0, algorithms: ['ES256', 'HS256'] });
+  assert.equal(plain.issuer, undefined);
+  assert.deepEqual(plain.audiences, []);
+  assert.equal(plain.clockSkew, 0);
+  assert.deepEqual([...plain.algorithms].sort(), ['ES256', 'HS256']);
   const signed = [
     [await hs({ ...base, scope: 'a b' }), secret],
     [await eds({ ...base, scope: 'a b' }), ed.publicKey],
