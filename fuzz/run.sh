@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 secs=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"verify jwks_json jwks_pem jwks_changed cert_parse config differential"}
+targets=${FUZZ_TARGETS:-"verify jwks_json jwks_pem jwks_changed cert_parse config differential ec_tables"}
 bin=$(./build.sh 2>build.log | tail -1) || { cat build.log; exit 1; }
 python3 seeds.py
 mkdir -p logs

@@ -99,6 +99,15 @@ def main():
             put("cert_parse", f.read())
     with open(os.path.join(ROOT, "tests/vectors/istio/key.pem"), "rb") as f:
         put("jwks_pem", f.read())
+    # ES384/ES512 tables: messages to sign under every mode (curve, mutation), and Wycheproof's
+    # raw signatures (edge values of r and s; checked here against this target's own keys).
+    for m in range(256):
+        if m & 2 == 0:
+            put("ec_tables", bytes([m]) + b"eyJhbGciOiJFUzM4NCJ9.eyJzdWIiOiJhIn0")
+    for name, curve in (("ecdsa_secp384r1_sha384_p1363_test.json", 0), ("ecdsa_secp521r1_sha512_p1363_test.json", 1)):
+        for g in load("wycheproof/" + name)["testGroups"]:
+            for t in g["tests"]:
+                put("ec_tables", bytes([2 | curve]) + bytes.fromhex(t["msg"]) + bytes.fromhex(t["sig"]))
     # Configurations: Istio's RequestAuthentication and AuthorizationPolicy samples.
     try:
         import yaml
