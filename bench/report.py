@@ -120,8 +120,9 @@ def main():
     w("")
     w(f"**Machine:** {machine}")
     w("")
-    w("**Noise:** the 2 cores are shared with other engineers' builds, tests and fuzzers (load "
-      "average 2–12 during the run), so single numbers can move by ±10–30 % between runs. All "
+    w("**Noise:** the machine is a shared 2-core VM (other engineers' builds, tests and fuzzers "
+      "may run beside the benchmark, and the VM's host CPU has changed between sessions), so single "
+      "numbers can move by ±10–30 % between runs. All "
       "per-op times are **CPU time** of the benchmarking process or thread (criterion with a "
       "thread-CPU-time measurement; `process_time_ns` in Python; `process.cpuUsage()` in Node, "
       "which includes jose's WebCrypto work on the libuv pool; `CLOCK_PROCESS_CPUTIME_ID` in C and "

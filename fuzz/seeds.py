@@ -102,12 +102,13 @@ def main():
     # ES384/ES512 tables: messages to sign under every mode (curve, mutation), and Wycheproof's
     # raw signatures (edge values of r and s; checked here against this target's own keys).
     for m in range(256):
-        if m & 2 == 0:
+        if m & 4 == 0:
             put("ec_tables", bytes([m]) + b"eyJhbGciOiJFUzM4NCJ9.eyJzdWIiOiJhIn0")
-    for name, curve in (("ecdsa_secp384r1_sha384_p1363_test.json", 0), ("ecdsa_secp521r1_sha512_p1363_test.json", 1)):
+    for name, curve in (("ecdsa_secp384r1_sha384_p1363_test.json", 0), ("ecdsa_secp521r1_sha512_p1363_test.json", 1),
+                        ("ecdsa_secp256r1_sha256_p1363_test.json", 2)):
         for g in load("wycheproof/" + name)["testGroups"]:
             for t in g["tests"]:
-                put("ec_tables", bytes([2 | curve]) + bytes.fromhex(t["msg"]) + bytes.fromhex(t["sig"]))
+                put("ec_tables", bytes([4 | curve]) + bytes.fromhex(t["msg"]) + bytes.fromhex(t["sig"]))
     # Configurations: Istio's RequestAuthentication and AuthorizationPolicy samples.
     try:
         import yaml

@@ -1,19 +1,22 @@
-//! ECDSA verification for P-384 (ES384) and P-521 (ES512) with precomputed tables.
+//! ECDSA verification (ES256, ES384, ES512) with precomputed tables.
 //!
-//! A verification computes `u1·G + u2·Q` (SEC 1 §4.1.4). ring (P-384) and RustCrypto's `ecdsa`
-//! (P-521) do it with hundreds of point doublings per call. Here the generator `G` and each
-//! prepared key `Q` get a [`Table`] of their multiples `j · 16^i · P` (`j` in 1..=8, every
-//! radix-16 position `i`) in affine form, built once: a verification recodes `u1` and `u2` into
-//! signed radix-16 digits and adds one entry per nonzero digit, about 2 × 97 mixed additions
-//! for P-384 (2 × 133 for P-521) and no doubling. Everything a verification handles is public
-//! (key, message, signature), so variable time is fine.
+//! A verification computes `u1·G + u2·Q` (SEC 1 §4.1.4). ring (P-256, P-384) and RustCrypto's
+//! `ecdsa` (P-521) do it with hundreds of point doublings per call. Here the generator `G` and
+//! each prepared key `Q` get a [`Table`] of their multiples `j · 2^(w·i) · P` (`j` in
+//! 1..=2^(w-1), every position `i` of a signed base-2^w digit of a scalar) in affine form, built
+//! once: a verification recodes `u1` and `u2` into signed digits and adds one entry per nonzero
+//! digit, with no doubling. The window `w` is per curve ([`TableCurve::WINDOW`]): 6 bits for
+//! P-256 (2 × 43 additions; ring's P-256 is assembly, so it takes the wider window to beat it),
+//! 4 for P-384 and P-521 (2 × 96 and 2 × 132 additions, smaller tables). Everything a
+//! verification handles is public (key, message, signature), so variable time is fine.
 //!
-//! The field and point arithmetic is RustCrypto's (`p384`, `p521`, complete addition formulas
-//! of `primeorder`); this module only arranges the additions.
+//! The field and point arithmetic is RustCrypto's (`p256`, `p384`, `p521`: complete addition
+//! formulas of `primeorder`); this module only arranges the additions.
 //!
-//! Cost of a table: P-384 97 × 8 points (~80 KiB) and ~1.3 ms to build; P-521 133 × 8 points
-//! (~150 KiB) and ~1.1 ms. The generator's table is built once per process, a key's when its
-//! key set is loaded (for at most [`crate::JwksOptions::ec_tables`] keys of a set).
+//! Cost of a key's table, built when its key set is loaded (for at most
+//! [`crate::JwksOptions::ec_tables`] keys of a set): P-256 44 × 32 points (~100 KiB); P-384
+//! 97 × 8 (~80 KiB); P-521 133 × 8 (~160 KiB); ~1–2 ms each. The generator's table is built
+//! once per process.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -24,30 +27,75 @@ use elliptic_curve::ops::{Invert, Reduce};
 use elliptic_curve::point::AffineCoordinates;
 use elliptic_curve::{Field as _, FieldBytes, FieldBytesSize, PrimeField as _};
 use once_cell::race::OnceBox;
-use primeorder::{
-    AffinePoint, PrimeCurveParams, ProjectivePoint, Radix16Decomposition, Radix16Digits, Scalar,
-};
+use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint, Scalar};
 
-/// Multiples `j · 16^i · P` of one point, `j` in 1..=8, for every radix-16 digit position `i`
-/// of a scalar, in affine form: entry `8 i + j - 1`.
-pub(crate) struct Table<C: PrimeCurveParams> {
+/// A curve verified through tables.
+pub(crate) trait TableCurve: PrimeCurveParams {
+    /// Bits per signed digit; a table holds `2^(WINDOW-1)` multiples per digit position.
+    const WINDOW: usize;
+
+    /// The generator's table, built on first use.
+    fn generator_table() -> &'static Table<Self>;
+}
+
+/// The signed base-`2^w` digits of the big-endian integer `be`, least significant first: each
+/// in `-2^(w-1)..2^(w-1)` except the last (the final carry, 0 or 1), and
+/// `sum(d_i · 2^(w·i))` equals the integer. `w` is 2..=8.
+fn signed_digits(be: &[u8], w: usize) -> impl Iterator<Item = i32> + '_ {
+    let bits = 8 * be.len();
+    let byte = move |k: usize| -> u32 {
+        if k < be.len() {
+            u32::from(be[be.len() - 1 - k])
+        } else {
+            0
+        }
+    };
+    let mut carry = 0;
+    (0..positions(be.len(), w)).map(move |i| {
+        let b = w * i;
+        let chunk = if b < bits {
+            let (k, shift) = (b / 8, b % 8);
+            ((byte(k) | (byte(k + 1) << 8)) >> shift) & ((1 << w) - 1)
+        } else {
+            0
+        };
+        let v = chunk as i32 + carry;
+        if v >= 1 << (w - 1) {
+            carry = 1;
+            v - (1 << w)
+        } else {
+            carry = 0;
+            v
+        }
+    })
+}
+
+/// Digit positions of a scalar of `len` bytes in base `2^w`, with one for the final carry.
+fn positions(len: usize, w: usize) -> usize {
+    (8 * len).div_ceil(w) + 1
+}
+
+/// Multiples `j · 2^(w·i) · P` of one point, `j` in 1..=2^(w-1), for every digit position `i` of
+/// a scalar, in affine form: entry `i · 2^(w-1) + j - 1`.
+pub(crate) struct Table<C: TableCurve> {
     points: Vec<AffinePoint<C>>,
 }
 
-impl<C: PrimeCurveParams> Table<C> {
+impl<C: TableCurve> Table<C> {
     /// The table of `p` (a point of the prime-order group, not the identity).
     pub(crate) fn new(p: &ProjectivePoint<C>) -> Table<C> {
-        let positions = Radix16Digits::<C>::USIZE;
-        let mut projective = Vec::with_capacity(positions * 8);
+        let per = 1 << (C::WINDOW - 1);
+        let n = positions(FieldBytesSize::<C>::USIZE, C::WINDOW);
+        let mut projective = Vec::with_capacity(n * per);
         let mut base = *p;
-        for _ in 0..positions {
+        for _ in 0..n {
             let mut multiple = base;
             projective.push(multiple);
-            for _ in 1..8 {
+            for _ in 1..per {
                 multiple += &base;
                 projective.push(multiple);
             }
-            for _ in 0..4 {
+            for _ in 0..C::WINDOW {
                 base = base.double();
             }
         }
@@ -56,16 +104,16 @@ impl<C: PrimeCurveParams> Table<C> {
         Table { points }
     }
 
-    /// Adds `k · P` to `acc`: one table entry per nonzero signed radix-16 digit of `k`.
+    /// Adds `k · P` to `acc`: one table entry per nonzero signed digit of `k`.
     fn mul_add(&self, k: &Scalar<C>, acc: &mut ProjectivePoint<C>) {
-        let digits = Radix16Decomposition::<Radix16Digits<C>>::new(k);
-        for i in 0..Radix16Digits::<C>::USIZE {
-            // Digits are in -8..=8 (the last one, the carry, in 0..=1).
-            let d = digits[i];
+        let per = 1 << (C::WINDOW - 1);
+        let repr = k.to_repr();
+        for (i, d) in signed_digits(&repr, C::WINDOW).enumerate() {
             if d == 0 {
                 continue;
             }
-            let entry = &self.points[8 * i + usize::from(d.unsigned_abs()) - 1];
+            // |d| is at most 2^(w-1): an entry of position i.
+            let entry = &self.points[i * per + d.unsigned_abs() as usize - 1];
             if d > 0 {
                 *acc += entry;
             } else {
@@ -83,32 +131,36 @@ impl<C: PrimeCurveParams> Table<C> {
     }
 }
 
-/// A curve with a process-wide table of its generator.
-pub(crate) trait GeneratorTable: PrimeCurveParams {
-    /// The generator's table, built on first use.
-    fn generator_table() -> &'static Table<Self>;
-}
-
+static P256_G: OnceBox<Table<p256::NistP256>> = OnceBox::new();
 static P384_G: OnceBox<Table<p384::NistP384>> = OnceBox::new();
 static P521_G: OnceBox<Table<p521::NistP521>> = OnceBox::new();
 
-impl GeneratorTable for p384::NistP384 {
+impl TableCurve for p256::NistP256 {
+    const WINDOW: usize = 6;
+    fn generator_table() -> &'static Table<Self> {
+        P256_G.get_or_init(|| Box::new(Table::new(&ProjectivePoint::<Self>::GENERATOR)))
+    }
+}
+
+impl TableCurve for p384::NistP384 {
+    const WINDOW: usize = 4;
     fn generator_table() -> &'static Table<Self> {
         P384_G.get_or_init(|| Box::new(Table::new(&ProjectivePoint::<Self>::GENERATOR)))
     }
 }
 
-impl GeneratorTable for p521::NistP521 {
+impl TableCurve for p521::NistP521 {
+    const WINDOW: usize = 4;
     fn generator_table() -> &'static Table<Self> {
         P521_G.get_or_init(|| Box::new(Table::new(&ProjectivePoint::<Self>::GENERATOR)))
     }
 }
 
 /// Checks an ECDSA signature `r || s` (each as long as a field element, big-endian) over a
-/// message whose hash is `hash` (no longer than a field element: SHA-384 for P-384, SHA-512 for
-/// P-521), against the key whose table is `key`. `r` and `s` must be in `1..n`; high `s` is
+/// message whose hash is `hash` (no longer than a field element: SHA-256, SHA-384 and SHA-512
+/// for P-256, P-384 and P-521), against the key whose table is `key`. `r` and `s` must be in `1..n`; high `s` is
 /// accepted, as by ring and RustCrypto.
-pub(crate) fn verify<C: GeneratorTable>(key: &Table<C>, hash: &[u8], sig: &[u8]) -> bool {
+pub(crate) fn verify<C: TableCurve>(key: &Table<C>, hash: &[u8], sig: &[u8]) -> bool {
     let n = FieldBytesSize::<C>::USIZE;
     if sig.len() != 2 * n || hash.len() > n {
         return false;
@@ -143,7 +195,7 @@ mod tests {
 
     /// The table's multiples equal RustCrypto's own scalar multiplication, for scalars with
     /// every digit pattern the recoding meets (zero, one, small, negative-heavy, n - 1, random).
-    fn table_matches<C: GeneratorTable>() {
+    fn table_matches<C: TableCurve>() {
         let g = ProjectivePoint::<C>::GENERATOR;
         let q = g * Scalar::<C>::from(0x1234_5678_9abc_def0u64);
         let table = Table::new(&q);
@@ -169,6 +221,40 @@ mod tests {
         for k in &scalars {
             assert_eq!(table.mul(k), q * *k);
             assert_eq!(C::generator_table().mul(k), g * *k);
+        }
+    }
+
+    #[test]
+    fn p256_table_matches_scalar_multiplication() {
+        table_matches::<p256::NistP256>();
+    }
+
+    /// The signed digits add up to the integer, stay in range, and carry out of the top.
+    #[test]
+    fn signed_digits_sum_to_the_integer() {
+        for w in 2..=8 {
+            for x in [
+                0u64,
+                1,
+                0x7f,
+                0x80,
+                0xff,
+                0xdead_beef,
+                u64::MAX,
+                0x8000_0000_0000_0000,
+            ] {
+                let be = x.to_be_bytes();
+                let digits: Vec<i32> = signed_digits(&be, w).collect();
+                assert_eq!(digits.len(), positions(8, w));
+                let half = 1 << (w - 1);
+                let mut sum = 0i128;
+                for (i, &d) in digits.iter().enumerate() {
+                    assert!(d >= -half && d < half, "w {w} digit {d}");
+                    sum += i128::from(d) << (w * i);
+                }
+                assert_eq!(sum, i128::from(x), "w {w} x {x:#x}");
+                assert!((0..=1).contains(digits.last().unwrap()));
+            }
         }
     }
 

@@ -56,7 +56,7 @@ impl Jwks {
         if out.is_empty() {
             return Err(first_error.unwrap_or(Status::JwksNoValidKeys));
         }
-        // Verification tables for the first `ec_tables` P-384/P-521 keys (see `ec_table`).
+        // Verification tables for the first `ec_tables` EC keys (see `ec_table`).
         let mut tables = opts.ec_tables;
         for k in out.iter_mut() {
             if tables == 0 {
@@ -220,13 +220,14 @@ mod tests {
         set.keys().iter().filter(|k| k.has_table()).count()
     }
 
-    /// At most `ec_tables` P-384/P-521 keys of a set get a table, the first ones; P-256, RSA,
-    /// HMAC and Ed25519 keys never do.
+    /// At most `ec_tables` EC keys of a set get a table, the first ones; RSA, HMAC and Ed25519
+    /// keys never do.
     #[test]
     fn ec_tables_are_capped_per_set() {
         let p256 = r#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#;
         let oct = r#"{"kty":"oct","k":"c2VjcmV0LWtleS1mb3ItdGVzdHMtMDEyMzQ1Njc4OQ"}"#;
-        for (n, cap, want) in [(10, 8, 8), (10, 3, 3), (2, 8, 2), (10, 0, 0)] {
+        // (P-384 keys, limit, tables expected: the P-256 key first, then P-384 keys).
+        for (n, cap, want) in [(10, 8, 8), (10, 3, 3), (2, 8, 3), (10, 1, 1), (10, 0, 0)] {
             let mut keys: Vec<String> = (1..=n).map(p384_jwk).collect();
             keys.insert(0, p256.into());
             keys.insert(1, oct.into());
@@ -238,8 +239,9 @@ mod tests {
             let set = Jwks::from_json_with(doc.as_bytes(), &opts).unwrap();
             assert_eq!(set.len(), n as usize + 2);
             assert_eq!(tables(&set), want, "{n} keys, cap {cap}");
-            assert!(!set.keys()[0].has_table() && !set.keys()[1].has_table());
-            assert_eq!(set.keys()[2].has_table(), cap > 0);
+            assert_eq!(set.keys()[0].has_table(), cap > 0);
+            assert!(!set.keys()[1].has_table());
+            assert_eq!(set.keys()[2].has_table(), cap > 1);
         }
     }
 

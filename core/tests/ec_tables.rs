@@ -1,6 +1,6 @@
-//! ES384 and ES512 through the precomputed-table path (the default for the first
+//! ES256, ES384 and ES512 through the precomputed-table path (the default for the first
 //! `JwksOptions::ec_tables` keys of a set) and through the plain path (`ec_tables: 0`), against
-//! independent verifiers: ring for P-384, RustCrypto's `ecdsa` for P-521. Signatures come from
+//! independent verifiers: ring for P-256 and P-384, RustCrypto's `ecdsa` for P-521. Signatures come from
 //! RustCrypto's deterministic signer, then mutated: flipped bits, swapped halves, the high-S
 //! twin `(r, n - s)` (valid for every verifier here), zero and out-of-range values.
 
@@ -56,6 +56,38 @@ fn variants(sig: &[u8], high_s: &[u8]) -> Vec<Vec<u8>> {
     out.push([&sig[..f], &vec![0; f][..]].concat());
     out.push([&sig[..f], &vec![0xff; f][..]].concat());
     out
+}
+
+#[test]
+fn es256_tables_agree_with_ring() {
+    use p256::ecdsa::signature::Signer;
+    use p256::elliptic_curve::sec1::ToSec1Point as _;
+    let mut checked = 0;
+    for i in 0..24u32 {
+        let sk = p256::ecdsa::SigningKey::from_slice(&secret(32, i)).unwrap();
+        let point = sk.verifying_key().as_affine().to_sec1_point(false);
+        let point = point.as_bytes();
+        let (with, without) = (jwks("P-256", point, 8), jwks("P-256", point, 0));
+        let msg = format!("eyJhbGciOiJFUzI1NiJ9.message-{i}");
+        let sig: p256::ecdsa::Signature = sk.sign(msg.as_bytes());
+        let high_s = (-*sig.split_scalars().1).to_bytes();
+        let ring_key =
+            signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point);
+        for v in variants(&sig.to_bytes(), &high_s) {
+            let want = ring_key.verify(msg.as_bytes(), &v).is_ok();
+            assert_eq!(
+                with.keys()[0].verify_signature(Alg::ES256, msg.as_bytes(), &v),
+                want,
+                "key {i}"
+            );
+            assert_eq!(
+                without.keys()[0].verify_signature(Alg::ES256, msg.as_bytes(), &v),
+                want
+            );
+            checked += usize::from(want);
+        }
+    }
+    assert_eq!(checked, 48);
 }
 
 #[test]
