@@ -117,8 +117,8 @@ pub struct Jwk {
 pub struct JwksOptions {
     /// How many EC keys (P-256, P-384, P-521) of a set get a precomputed verification table, in
     /// document order (default 8; 0 for none). A table makes each ES256 verification with that
-    /// key ~1.3× faster and ES384/ES512 ~3× faster; it costs 1–2 ms when the set is loaded and
-    /// ~100 KiB (P-256), ~80 KiB (P-384) or ~160 KiB (P-521) of memory. Keys past the limit
+    /// key ~1.4× faster and ES384/ES512 ~3× faster; it costs 1–2 ms when the set is loaded and
+    /// ~100 KiB (P-256), ~130 KiB (P-384) or ~160 KiB (P-521) of memory. Keys past the limit
     /// verify without one (same answers, slower).
     pub ec_tables: usize,
     /// Accept RSA moduli from 1024 to 2047 bits (PKCS#1 v1.5 only; ring has no smaller PSS).
