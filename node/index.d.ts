@@ -20,6 +20,11 @@ export interface JwksLoadOptions {
   maxBytes?: number;
   /** The most keys (default 512). */
   maxKeys?: number;
+  /**
+   * How many EC keys (in document order) get a precomputed verification table: ~1.4-3× faster
+   * ES256/384/512 for 1-2 ms and 100-160 KiB per key at load (default 8; 0 for none).
+   */
+  ecTables?: number;
   /** `fromPem` only: the key's kid. */
   kid?: string;
   /** `fromPem` only: the key's alg (ES256/ES384/ES512 also fix the curve). */

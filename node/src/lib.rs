@@ -121,6 +121,9 @@ pub struct JwksLoadOptions {
     pub max_bytes: Option<f64>,
     /// The most keys (default 512).
     pub max_keys: Option<f64>,
+    /// How many EC keys (in document order) get a precomputed verification table: ~1.4-3x
+    /// faster ES256/384/512 for 1-2 ms and 100-160 KiB per key at load (default 8; 0 for none).
+    pub ec_tables: Option<f64>,
     /// For `fromPem`: the key's kid.
     pub kid: Option<String>,
     /// For `fromPem`: the key's alg (ES256/ES384/ES512 also fix the curve).
@@ -137,6 +140,9 @@ fn jwks_options(o: &JwksLoadOptions) -> Result<JwksOptions> {
     }
     if let Some(v) = o.max_keys {
         opts.max_keys = usize::try_from(whole("maxKeys", v)?).unwrap_or(usize::MAX);
+    }
+    if let Some(v) = o.ec_tables {
+        opts.ec_tables = usize::try_from(whole("ecTables", v)?).unwrap_or(usize::MAX);
     }
     Ok(opts)
 }

@@ -188,3 +188,20 @@ test('token strings around the 16 KiB read buffer: same claims as jose, limit by
   assert.throws(() => v.verify({ length: 3 }, NOW), { code: 'InvalidArg' });
   assert.throws(() => v.verify(null, NOW), { code: 'InvalidArg' });
 });
+
+test('ecTables (precomputed ECDSA tables) changes speed, not answers', async () => {
+  for (const alg of ['ES256', 'ES384', 'ES512']) {
+    const pairs = await Promise.all([0, 1, 2].map(() => jose.generateKeyPair(alg, { extractable: true })));
+    const keys = await Promise.all(pairs.map(async (p, i) => ({ ...(await jose.exportJWK(p.publicKey)), kid: `k${i}`, alg })));
+    const doc = JSON.stringify({ keys });
+    const token = await new jose.SignJWT(base).setProtectedHeader({ alg, kid: 'k2' }).sign(pairs[2].privateKey);
+    const [h, p, s] = token.split('.');
+    const tampered = `${h}.${p}.${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+    for (const ecTables of [8, 1, 0]) {
+      const v = new Verifier(Jwks.fromJson(doc, { ecTables }));
+      assert.equal(v.verify(token, NOW).sub, 'alice', `${alg} ecTables ${ecTables}`);
+      assertStatus(() => v.verify(tampered, NOW), 'JwtVerificationFail');
+    }
+  }
+  assert.throws(() => Jwks.fromJson('{"keys":[]}', { ecTables: -1 }), { code: 'InvalidArg' });
+});

@@ -100,9 +100,10 @@ pub(crate) struct Jwks {
     pub(crate) inner: Arc<core::Jwks>,
 }
 
-fn jwks_options(allow_legacy_rsa: bool) -> JwksOptions {
+fn jwks_options(allow_legacy_rsa: bool, ec_tables: usize) -> JwksOptions {
     JwksOptions {
         allow_legacy_rsa,
+        ec_tables,
         ..JwksOptions::default()
     }
 }
@@ -111,11 +112,18 @@ fn jwks_options(allow_legacy_rsa: bool) -> JwksOptions {
 impl Jwks {
     /// Parses a JWKS document (`{"keys": [...]}`, str or bytes) or Google's kid -> PEM
     /// certificate map. `allow_legacy_rsa` accepts 1024-2047-bit RSA keys (refused by default).
+    /// `ec_tables`: how many EC keys (in document order) get a precomputed verification table,
+    /// ~1.4-3x faster ES256/384/512 for 1-2 ms and 100-160 KiB per key at load (default 8).
     /// Raises a `MeshAuthError` subclass (e.g. `meshauth.errors.JwksParseError`).
     #[staticmethod]
-    #[pyo3(signature = (data, *, allow_legacy_rsa = false))]
-    fn from_json(py: Python<'_>, data: Data, allow_legacy_rsa: bool) -> PyResult<Jwks> {
-        let opts = jwks_options(allow_legacy_rsa);
+    #[pyo3(signature = (data, *, allow_legacy_rsa = false, ec_tables = 8))]
+    fn from_json(
+        py: Python<'_>,
+        data: Data,
+        allow_legacy_rsa: bool,
+        ec_tables: usize,
+    ) -> PyResult<Jwks> {
+        let opts = jwks_options(allow_legacy_rsa, ec_tables);
         py.detach(|| core::Jwks::from_json_with(data.as_bytes(), &opts))
             .map(|inner| Jwks {
                 inner: Arc::new(inner),
@@ -124,17 +132,19 @@ impl Jwks {
     }
 
     /// Parses one PEM `PUBLIC KEY` (SubjectPublicKeyInfo: RSA, EC P-256/384/521 or Ed25519),
-    /// optionally giving it a `kid` and an `alg` (Envoy's `createFromPem`).
+    /// optionally giving it a `kid` and an `alg` (Envoy's `createFromPem`). `ec_tables` as in
+    /// `from_json` (0 or 1 here).
     #[staticmethod]
-    #[pyo3(signature = (data, *, kid = None, alg = None, allow_legacy_rsa = false))]
+    #[pyo3(signature = (data, *, kid = None, alg = None, allow_legacy_rsa = false, ec_tables = 8))]
     fn from_pem(
         py: Python<'_>,
         data: Data,
         kid: Option<&str>,
         alg: Option<&str>,
         allow_legacy_rsa: bool,
+        ec_tables: usize,
     ) -> PyResult<Jwks> {
-        let opts = jwks_options(allow_legacy_rsa);
+        let opts = jwks_options(allow_legacy_rsa, ec_tables);
         py.detach(|| core::Jwks::from_pem_with(data.as_bytes(), kid, alg, &opts))
             .map(|inner| Jwks {
                 inner: Arc::new(inner),

@@ -262,3 +262,23 @@ def test_gil_released_for_hmac_too():
     v = meshauth.Verifier(jwks)
     assert v.verify(tok)["pad"] == "x" * 8192
     assert gil_released(lambda: v.verify(tok))
+
+
+@pytest.mark.parametrize("alg,curve", [("ES256", "SECP256R1"), ("ES384", "SECP384R1"), ("ES512", "SECP521R1")])
+def test_ec_tables_option_same_answers(alg, curve):
+    """``ec_tables`` (precomputed ECDSA tables, default 8 keys per set) changes speed, not answers:
+    PyJWT-signed tokens verify and a tampered signature fails, with tables and without."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    keys = [ec.generate_private_key(getattr(ec, curve)()) for _ in range(3)]
+    doc = json.dumps({"keys": [public_jwk(k, alg, f"k{i}") for i, k in enumerate(keys)]})
+    token = sign(claims(), keys[2], alg, kid="k2")
+    head, _, sig = token.rpartition(".")
+    tampered = f"{head}.{sig[:10]}{'A' if sig[10] != 'A' else 'B'}{sig[11:]}"
+    for tables in (8, 1, 0):
+        jwks = meshauth.Jwks.from_json(doc, ec_tables=tables)
+        assert meshauth.verify(token, jwks, issuer=ISS, audiences=[AUD])["sub"] == "alice"
+        with pytest.raises(meshauth.errors.error_class("JwtVerificationFail")):
+            meshauth.verify(tampered, jwks, issuer=ISS, audiences=[AUD])
+    with pytest.raises(OverflowError):
+        meshauth.Jwks.from_json(doc, ec_tables=-1)

@@ -9,8 +9,9 @@ class Jwks:
     """A parsed, immutable key set, safe to share between threads."""
 
     @staticmethod
-    def from_json(data: _Data, *, allow_legacy_rsa: bool = False) -> Jwks:
-        """Parses a JWKS document or Google's kid -> PEM certificate map."""
+    def from_json(data: _Data, *, allow_legacy_rsa: bool = False, ec_tables: int = 8) -> Jwks:
+        """Parses a JWKS document or Google's kid -> PEM certificate map; the first
+        ``ec_tables`` EC keys get a precomputed verification table (faster ES256/384/512)."""
     @staticmethod
     def from_pem(
         data: _Data,
@@ -18,6 +19,7 @@ class Jwks:
         kid: Optional[str] = None,
         alg: Optional[str] = None,
         allow_legacy_rsa: bool = False,
+        ec_tables: int = 8,
     ) -> Jwks:
         """Parses one PEM public key (RSA, EC P-256/384/521, Ed25519)."""
     def __len__(self) -> int: ...
