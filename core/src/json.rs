@@ -113,10 +113,7 @@ fn head(b: &[u8], len: usize) -> u64 {
     let n = len.min(8);
     match b.get(..8) {
         // One load and a mask, without a loop over the name's bytes.
-        Some(c) => {
-            let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            x & if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 }
-        }
+        Some(c) => load8(c) & if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 },
         None => b[..n].iter().rev().fold(0, |h, &c| (h << 8) | u64::from(c)),
     }
 }
@@ -124,19 +121,34 @@ fn head(b: &[u8], len: usize) -> u64 {
 /// `0x01` in every byte.
 const LO: u64 = u64::from_le_bytes([0x01; 8]);
 /// `0x80` in every byte.
-const HI: u64 = u64::from_le_bytes([0x80; 8]);
+pub(crate) const HI: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// Eight bytes, little-endian (the first byte lowest): the unit of the bit tricks below.
+pub(crate) fn load8(c: &[u8]) -> u64 {
+    u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
+}
+
+/// `b` in every byte.
+pub(crate) fn splat(b: u8) -> u64 {
+    LO * u64::from(b)
+}
+
+/// The bytes of `x` below `n` get their high bit set. Only the lowest flagged byte is exact (a
+/// borrow can flag bytes above it), so callers take the lowest: `trailing_zeros() / 8`.
+pub(crate) fn bytes_below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(splat(n)) & !x & HI
+}
 
 /// The number of leading bytes of `b` that a string may hold as they are: not `"`, `\` or a
-/// control character. Eight bytes at a time: the lowest flagged byte of these bit tricks is exact.
+/// control character, eight bytes at a time.
 fn plain_run(b: &[u8]) -> usize {
-    let below = |x: u64, n: u8| x.wrapping_sub(LO * u64::from(n)) & !x & HI;
     let mut chunks = b.chunks_exact(8);
     let mut n = 0;
     for c in &mut chunks {
-        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        let special = below(x, 0x20)
-            | below(x ^ (LO * u64::from(b'"')), 1)
-            | below(x ^ (LO * u64::from(b'\\')), 1);
+        let x = load8(c);
+        let special = bytes_below(x, 0x20)
+            | bytes_below(x ^ splat(b'"'), 1)
+            | bytes_below(x ^ splat(b'\\'), 1);
         if special != 0 {
             return n + special.trailing_zeros() as usize / 8;
         }

@@ -102,6 +102,18 @@ enum KeyTable {
     P521(ec_table::Table<p521::NistP521>),
 }
 
+impl KeyTable {
+    /// Checks an `r || s` signature over `data` (hashed with the curve's JWS hash).
+    fn verify(&self, data: &[u8], sig: &[u8]) -> bool {
+        use ring::digest::{digest, SHA256, SHA384, SHA512};
+        match self {
+            KeyTable::P256(t) => ec_table::verify(t, digest(&SHA256, data).as_ref(), sig),
+            KeyTable::P384(t) => ec_table::verify(t, digest(&SHA384, data).as_ref(), sig),
+            KeyTable::P521(t) => ec_table::verify(t, digest(&SHA512, data).as_ref(), sig),
+        }
+    }
+}
+
 /// A usable public (or HMAC) key of a [`crate::Jwks`].
 pub struct Jwk {
     kid: Option<String>,
@@ -518,6 +530,11 @@ impl Jwk {
         if !self.family_allows(alg) {
             return false;
         }
+        // An EC key with a table: its curve fixes the hash (D3), and `ec_table::verify` takes
+        // exactly `r || s` (D2).
+        if let Some(t) = self.table.as_deref() {
+            return t.verify(data, sig);
+        }
         match &self.material {
             Material::Rsa { n, e } => {
                 let params: &signature::RsaParameters = match (alg, self.bits >= 2048) {
@@ -543,17 +560,6 @@ impl Jwk {
                 if sig.len() != 2 * curve.field_bytes() {
                     return false; // D2: exactly r || s
                 }
-                match self.table.as_deref() {
-                    Some(KeyTable::P256(t)) => {
-                        let hash = ring::digest::digest(&ring::digest::SHA256, data);
-                        return ec_table::verify(t, hash.as_ref(), sig);
-                    }
-                    Some(KeyTable::P384(t)) => {
-                        let hash = ring::digest::digest(&ring::digest::SHA384, data);
-                        return ec_table::verify(t, hash.as_ref(), sig);
-                    }
-                    _ => {}
-                }
                 let algo = match curve {
                     Curve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
                     _ => &signature::ECDSA_P384_SHA384_FIXED,
@@ -566,10 +572,6 @@ impl Jwk {
                 use p521::ecdsa::signature::Verifier;
                 if sig.len() != 132 {
                     return false;
-                }
-                if let Some(KeyTable::P521(t)) = self.table.as_deref() {
-                    let hash = ring::digest::digest(&ring::digest::SHA512, data);
-                    return ec_table::verify(t, hash.as_ref(), sig);
                 }
                 match p521::ecdsa::Signature::from_slice(sig) {
                     Ok(s) => vk.verify(data, &s).is_ok(),

@@ -56,17 +56,9 @@ impl Jwks {
         if out.is_empty() {
             return Err(first_error.unwrap_or(Status::JwksNoValidKeys));
         }
-        // Verification tables for the first `ec_tables` EC keys (see `ec_table`).
-        let mut tables = opts.ec_tables;
-        for k in out.iter_mut() {
-            if tables == 0 {
-                break;
-            }
-            if k.prepare_table() {
-                tables -= 1;
-            }
-        }
-        Ok(Jwks { keys: out })
+        let mut set = Jwks { keys: out };
+        set.prepare_tables(opts.ec_tables);
+        Ok(set)
     }
 
     /// Google's kid → PEM certificate map: all or nothing, RSA keys only, as in Envoy.
@@ -145,12 +137,23 @@ impl Jwks {
         if label != "PUBLIC KEY" {
             return Err(Status::JwksPemBadBase64);
         }
-        let mut key = Jwk::from_spki(&der, kid, alg, opts)?;
-        if self.keys.iter().filter(|k| k.has_table()).count() < opts.ec_tables {
-            key.prepare_table();
-        }
-        self.keys.push(key);
+        self.keys.push(Jwk::from_spki(&der, kid, alg, opts)?);
+        self.prepare_tables(opts.ec_tables);
         Ok(())
+    }
+
+    /// Gives the first EC keys verification tables until `limit` keys of the set have one (see
+    /// [`JwksOptions::ec_tables`]).
+    fn prepare_tables(&mut self, limit: usize) {
+        let mut left = limit.saturating_sub(self.keys.iter().filter(|k| k.has_table()).count());
+        for k in self.keys.iter_mut().filter(|k| !k.has_table()) {
+            if left == 0 {
+                break;
+            }
+            if k.prepare_table() {
+                left -= 1;
+            }
+        }
     }
 
     /// The usable keys, in document order.

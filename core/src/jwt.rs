@@ -318,22 +318,19 @@ fn uint_member(
 /// The positions of the first three `.` in `token` and whether it is all ASCII (not looked at
 /// past a fourth dot), in one pass of eight bytes at a time.
 fn find_dots(token: &[u8]) -> ([Option<usize>; 3], bool) {
-    const LO: u64 = u64::from_le_bytes([0x01; 8]);
-    const HI: u64 = u64::from_le_bytes([0x80; 8]);
-    const DOTS: u64 = u64::from_le_bytes([b'.'; 8]);
     let mut dots = [None; 3];
     let mut found = 0;
     let mut high = 0u64;
     let mut chunks = token.chunks_exact(8);
     let mut at = 0;
     for c in &mut chunks {
-        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let x = json::load8(c);
         high |= x;
-        // Zero bytes of `x ^ DOTS` are dots. The lowest flagged byte of this test is exact, so
-        // take it and clear it until none is left.
-        let mut y = x ^ DOTS;
+        // Zero bytes of `y` are dots. Only the lowest flagged byte is exact, so take it and
+        // clear it until none is left.
+        let mut y = x ^ json::splat(b'.');
         loop {
-            let flagged = y.wrapping_sub(LO) & !y & HI;
+            let flagged = json::bytes_below(y, 1);
             if flagged == 0 {
                 break;
             }
@@ -355,7 +352,7 @@ fn find_dots(token: &[u8]) -> ([Option<usize>; 3], bool) {
             found += 1;
         }
     }
-    (dots, high & HI == 0)
+    (dots, high & json::HI == 0)
 }
 
 /// Parses the text of `t` (from [`Token::unparsed`]) into `t`; returns its decoded signature (in

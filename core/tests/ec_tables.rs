@@ -58,97 +58,117 @@ fn variants(sig: &[u8], high_s: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+/// One key's signature and its variants: the key with a table and without one must both give
+/// `oracle`'s answer (an independent verifier over the same message). Returns how many variants
+/// were valid.
+fn check(
+    alg: Alg,
+    crv: &str,
+    point: &[u8],
+    msg: &str,
+    sig: &[u8],
+    high_s: &[u8],
+    oracle: impl Fn(&[u8]) -> bool,
+) -> usize {
+    let (with, without) = (jwks(crv, point, 8), jwks(crv, point, 0));
+    let mut valid = 0;
+    for v in variants(sig, high_s) {
+        let want = oracle(&v);
+        let data = msg.as_bytes();
+        assert_eq!(
+            with.keys()[0].verify_signature(alg, data, &v),
+            want,
+            "{msg}"
+        );
+        assert_eq!(
+            without.keys()[0].verify_signature(alg, data, &v),
+            want,
+            "{msg}"
+        );
+        valid += usize::from(want);
+    }
+    valid
+}
+
 #[test]
 fn es256_tables_agree_with_ring() {
     use p256::ecdsa::signature::Signer;
     use p256::elliptic_curve::sec1::ToSec1Point as _;
-    let mut checked = 0;
+    let mut valid = 0;
     for i in 0..24u32 {
         let sk = p256::ecdsa::SigningKey::from_slice(&secret(32, i)).unwrap();
         let point = sk.verifying_key().as_affine().to_sec1_point(false);
-        let point = point.as_bytes();
-        let (with, without) = (jwks("P-256", point, 8), jwks("P-256", point, 0));
         let msg = format!("eyJhbGciOiJFUzI1NiJ9.message-{i}");
         let sig: p256::ecdsa::Signature = sk.sign(msg.as_bytes());
         let high_s = (-*sig.split_scalars().1).to_bytes();
-        let ring_key =
-            signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point);
-        for v in variants(&sig.to_bytes(), &high_s) {
-            let want = ring_key.verify(msg.as_bytes(), &v).is_ok();
-            assert_eq!(
-                with.keys()[0].verify_signature(Alg::ES256, msg.as_bytes(), &v),
-                want,
-                "key {i}"
-            );
-            assert_eq!(
-                without.keys()[0].verify_signature(Alg::ES256, msg.as_bytes(), &v),
-                want
-            );
-            checked += usize::from(want);
-        }
+        let ring_key = signature::UnparsedPublicKey::new(
+            &signature::ECDSA_P256_SHA256_FIXED,
+            point.as_bytes(),
+        );
+        valid += check(
+            Alg::ES256,
+            "P-256",
+            point.as_bytes(),
+            &msg,
+            &sig.to_bytes(),
+            &high_s,
+            |v| ring_key.verify(msg.as_bytes(), v).is_ok(),
+        );
     }
-    assert_eq!(checked, 48);
+    // The valid signature and its high-S twin, for every key.
+    assert_eq!(valid, 48);
 }
 
 #[test]
 fn es384_tables_agree_with_ring() {
     use p384::ecdsa::signature::Signer;
-    let mut checked = 0;
+    let mut valid = 0;
     for i in 0..24u32 {
         let sk = p384::ecdsa::SigningKey::from_slice(&secret(48, i)).unwrap();
         let point = sk.verifying_key().as_affine().to_sec1_point(false);
-        let point = point.as_bytes();
-        let (with, without) = (jwks("P-384", point, 8), jwks("P-384", point, 0));
         let msg = format!("eyJhbGciOiJFUzM4NCJ9.message-{i}");
         let sig: p384::ecdsa::Signature = sk.sign(msg.as_bytes());
         let high_s = (-*sig.split_scalars().1).to_bytes();
-        let ring_key =
-            signature::UnparsedPublicKey::new(&signature::ECDSA_P384_SHA384_FIXED, point);
-        for v in variants(&sig.to_bytes(), &high_s) {
-            let want = ring_key.verify(msg.as_bytes(), &v).is_ok();
-            assert_eq!(
-                with.keys()[0].verify_signature(Alg::ES384, msg.as_bytes(), &v),
-                want,
-                "key {i}"
-            );
-            assert_eq!(
-                without.keys()[0].verify_signature(Alg::ES384, msg.as_bytes(), &v),
-                want
-            );
-            checked += usize::from(want);
-        }
+        let ring_key = signature::UnparsedPublicKey::new(
+            &signature::ECDSA_P384_SHA384_FIXED,
+            point.as_bytes(),
+        );
+        valid += check(
+            Alg::ES384,
+            "P-384",
+            point.as_bytes(),
+            &msg,
+            &sig.to_bytes(),
+            &high_s,
+            |v| ring_key.verify(msg.as_bytes(), v).is_ok(),
+        );
     }
-    // The valid signature and its high-S twin, for every key.
-    assert_eq!(checked, 48);
+    assert_eq!(valid, 48);
 }
 
 #[test]
 fn es512_tables_agree_with_rustcrypto() {
     use p521::ecdsa::signature::{Signer, Verifier};
-    let mut checked = 0;
+    let mut valid = 0;
     for i in 0..16u32 {
         let sk = p521::ecdsa::SigningKey::from_slice(&secret(66, i)).unwrap();
         let vk = p521::ecdsa::VerifyingKey::from(&sk);
         let point = vk.to_sec1_point(false);
-        let point = point.as_bytes();
-        let (with, without) = (jwks("P-521", point, 8), jwks("P-521", point, 0));
         let msg = format!("eyJhbGciOiJFUzUxMiJ9.message-{i}");
         let sig: p521::ecdsa::Signature = sk.sign(msg.as_bytes());
         let high_s = (-*sig.s()).to_bytes();
-        for v in variants(&sig.to_bytes(), &high_s) {
-            let want = p521::ecdsa::Signature::from_slice(&v)
-                .is_ok_and(|s| vk.verify(msg.as_bytes(), &s).is_ok());
-            assert_eq!(
-                with.keys()[0].verify_signature(Alg::ES512, msg.as_bytes(), &v),
-                want,
-                "key {i}"
-            );
-            assert_eq!(
-                without.keys()[0].verify_signature(Alg::ES512, msg.as_bytes(), &v),
-                want
-            );
-            checked += usize::from(want);
-        }
+        valid += check(
+            Alg::ES512,
+            "P-521",
+            point.as_bytes(),
+            &msg,
+            &sig.to_bytes(),
+            &high_s,
+            |v| {
+                p521::ecdsa::Signature::from_slice(v)
+                    .is_ok_and(|s| vk.verify(msg.as_bytes(), &s).is_ok())
+            },
+        );
     }
-    assert_eq!(checked, 32);
+    assert_eq!(valid, 32);
 }

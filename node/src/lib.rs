@@ -381,6 +381,20 @@ pub struct VerifierState {
     validation: Validation,
 }
 
+impl VerifierState {
+    /// [`with_verified`] with this key set and these options, at `now` (default the clock).
+    fn with_verified<T>(
+        &self,
+        env: &Env,
+        token: &TokenArg,
+        now: Option<Either<f64, BigInt>>,
+        f: impl FnOnce(&meshauth_core::Verified<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let now = to_now(now.as_ref())?;
+        with_verified(env, token, &self.keys, &self.validation, now, f)
+    }
+}
+
 /// Parses `options` as `verify` does; `now` is not an option here (pass it per call).
 #[napi(catch_unwind, ts_return_type = "ExternalObject<VerifierState>")]
 pub fn verifier_new(
@@ -408,15 +422,7 @@ pub fn verifier_verify_payload<'env>(
     token: TokenArg,
     now: Option<Either<f64, BigInt>>,
 ) -> Result<JsString<'env>> {
-    let now = to_now(now.as_ref())?;
-    with_verified(
-        env,
-        &token,
-        &verifier.keys,
-        &verifier.validation,
-        now,
-        |t| env.create_string(t.payload_json()),
-    )
+    verifier.with_verified(env, &token, now, |t| env.create_string(t.payload_json()))
 }
 
 /// What a verifier checks, as parsed (`Verifier`'s getters in index.js).
@@ -453,15 +459,7 @@ pub fn verifier_verify_complete<'env>(
     token: TokenArg,
     now: Option<Either<f64, BigInt>>,
 ) -> Result<Object<'env>> {
-    let now = to_now(now.as_ref())?;
-    with_verified(
-        env,
-        &token,
-        &verifier.keys,
-        &verifier.validation,
-        now,
-        |t| complete(env, t),
-    )
+    verifier.with_verified(env, &token, now, |t| complete(env, t))
 }
 
 /// Decodes a token's protected header without verifying anything (for choosing a key set).
