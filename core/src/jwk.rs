@@ -9,6 +9,7 @@ use ring::{hmac, signature};
 use crate::alg::{Alg, Hash};
 use crate::b64;
 use crate::ec_table;
+use crate::ed25519;
 use crate::json::{Object, Value};
 use crate::Status;
 
@@ -85,7 +86,8 @@ pub(crate) enum Material {
     },
     P521(alloc::boxed::Box<p521::ecdsa::VerifyingKey>),
     Oct(alloc::boxed::Box<HmacKeys>),
-    Ed25519([u8; 32]),
+    /// Decoded once (see [`crate::ed25519`]).
+    Ed25519(alloc::boxed::Box<ed25519::PublicKey>),
 }
 
 /// One HMAC key prepared for each hash (a JWK without `alg` serves HS256/384/512).
@@ -434,7 +436,10 @@ impl Jwk {
         };
         let xb = b64_member(x).ok_or(Status::JwksOKPXBadBase64)?;
         let key: [u8; 32] = xb.try_into().map_err(|_| Status::JwksOKPXWrongLength)?;
-        Ok((Material::Ed25519(key), 256))
+        Ok((
+            Material::Ed25519(alloc::boxed::Box::new(ed25519::PublicKey::new(key))),
+            256,
+        ))
     }
 
     /// A key from a DER SubjectPublicKeyInfo (RSA, EC P-256/384/521, Ed25519).
@@ -481,7 +486,10 @@ impl Jwk {
             let key: [u8; 32] = key_bytes
                 .try_into()
                 .map_err(|_| Status::JwksPemGetRawEd25519Error)?;
-            (Material::Ed25519(key), 256)
+            (
+                Material::Ed25519(alloc::boxed::Box::new(ed25519::PublicKey::new(key))),
+                256,
+            )
         } else {
             return Err(Status::JwksPemNotImplementedKty);
         };
@@ -586,9 +594,7 @@ impl Jwk {
                 };
                 hmac::verify(key, data, sig).is_ok()
             }
-            Material::Ed25519(pk) => signature::UnparsedPublicKey::new(&signature::ED25519, pk)
-                .verify(data, sig)
-                .is_ok(),
+            Material::Ed25519(pk) => pk.verify(data, sig),
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod cert;
 pub mod claims;
 pub mod discovery;
 mod ec_table;
+mod ed25519;
 pub mod json;
 pub mod jwk;
 pub mod jwks;
