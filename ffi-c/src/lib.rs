@@ -202,6 +202,11 @@ pub struct meshauth_jwks_options {
     pub max_keys: usize,
     /// JSON nesting limit (default 32).
     pub max_depth: usize,
+    /// How many EC keys (P-256, P-384, P-521) of the set get a precomputed ECDSA verification
+    /// table, in document order (default 8; 0 for none). A table makes ES256 ~1.4× and
+    /// ES384/ES512 ~3× faster per verification, for 1-2 ms at load and 100-160 KiB per key; the
+    /// answers are the same with or without.
+    pub ec_tables: usize,
 }
 
 impl From<&meshauth_jwks_options> for JwksOptions {
@@ -211,8 +216,7 @@ impl From<&meshauth_jwks_options> for JwksOptions {
             max_bytes: o.max_bytes,
             max_keys: o.max_keys,
             max_depth: o.max_depth,
-            // Not (yet) a C option: the core's default number of ES384/ES512 tables.
-            ..JwksOptions::default()
+            ec_tables: o.ec_tables,
         }
     }
 }
@@ -264,6 +268,7 @@ pub unsafe extern "C" fn meshauth_jwks_options_default(
             max_bytes: d.max_bytes,
             max_keys: d.max_keys,
             max_depth: d.max_depth,
+            ec_tables: d.ec_tables,
         };
         Ok(())
     })

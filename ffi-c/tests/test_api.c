@@ -80,6 +80,7 @@ static void test_jwks(void) {
   meshauth_jwks_options o;
   CHECK_ST(meshauth_jwks_options_default(&o), MESHAUTH_STATUS_OK);
   CHECK(!o.allow_legacy_rsa && o.max_bytes == 1u << 20 && o.max_keys == 512 && o.max_depth == 32);
+  CHECK(o.ec_tables == 8);
   CHECK_ST(meshauth_jwks_options_default(NULL), MESHAUTH_STATUS_NULL_ARGUMENT);
   CHECK_ST(meshauth_jwks_from_json_with(U(FX_JWKS_REF), &o, &j), MESHAUTH_STATUS_OK);
   meshauth_jwks_free(j);
@@ -91,6 +92,24 @@ static void test_jwks(void) {
   o.max_keys = 2;
   CHECK_ST(meshauth_jwks_from_json_with(U(FX_JWKS_REF), &o, &j), MESHAUTH_STATUS_JWKS_TOO_LARGE);
   CHECK(j == NULL);
+  o.max_keys = 512;
+
+  /* ec_tables: with the ECDSA tables (default) and without (0), the ES256 token verifies and
+     its tampered twin fails with the same statuses. */
+  char tampered[] = FX_TOKEN_ES256;
+  tampered[sizeof(tampered) - 3] ^= 1; /* a different base64url character in the signature */
+  meshauth_validation *ev = meshauth_validation_new();
+  CHECK_ST(meshauth_validation_set_issuer(ev, S(FX_ISSUER)), MESHAUTH_STATUS_OK);
+  CHECK_ST(meshauth_validation_add_audience(ev, S(FX_AUDIENCE)), MESHAUTH_STATUS_OK);
+  for (size_t tables = 0; tables <= 8; tables += 8) {
+    o.ec_tables = tables;
+    CHECK_ST(meshauth_jwks_from_json_with(U(FX_JWKS_REF), &o, &j), MESHAUTH_STATUS_OK);
+    CHECK_ST(meshauth_verify(j, ev, S(FX_TOKEN_ES256), FX_NOW, NULL), MESHAUTH_STATUS_OK);
+    CHECK_ST(meshauth_verify(j, ev, tampered, strlen(tampered), FX_NOW, NULL),
+             MESHAUTH_STATUS_JWT_VERIFICATION_FAIL);
+    meshauth_jwks_free(j);
+  }
+  meshauth_validation_free(ev);
 
   /* PEM. */
   CHECK_ST(meshauth_jwks_from_pem(U(FX_PEM_RSA), &j), MESHAUTH_STATUS_OK);
