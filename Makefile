@@ -61,6 +61,8 @@ bench-fixtures: bench-setup
 bench-rust: bench-fixtures
 	rm -rf bench/rust/target/criterion
 	cd bench/rust && MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) $(CARGO) bench --bench verify
+	cd bench/rust && MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) \
+	  MESHAUTH_BENCH_JWT_BACKEND=rust_crypto $(CARGO) bench --bench verify -- jsonwebtoken-rust_crypto
 
 # Python: a release abi3 wheel in the bench virtualenv, against PyJWT.
 bench-python: bench-fixtures

@@ -16,6 +16,8 @@ import pathlib
 ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
         "HS256", "HS384", "HS512", "EdDSA"]
 HERE = pathlib.Path(__file__).resolve().parent
+# jsonwebtoken's benchmark name per crypto backend (bench/rust/benches/verify.rs).
+JWT_BACKENDS = {"jsonwebtoken": "AWS-LC", "jsonwebtoken-rust_crypto": "RustCrypto"}
 
 
 def criterion(dirs):
@@ -145,15 +147,23 @@ def main():
       "the column then compares with the plain ring / p521 check); and "
       "**jsonwebtoken** "
       + ("{}".format(crit.get("_jsonwebtoken_version", "12")))
-      + " (`aws_lc_rs` backend) `decode` with a pre-built `DecodingKey` and a `Validation` for "
-      "iss, aud and exp (60 s leeway) into a struct of the six claims.")
+      + " `decode` with a pre-built `DecodingKey` and a `Validation` for iss, aud and exp (60 s "
+      "leeway) into a struct of the six claims, with each of its two crypto backends: "
+      "**jsonwebtoken (AWS-LC)** (`aws_lc_rs`: AWS-LC's C and assembly) and **jsonwebtoken "
+      "(RustCrypto)** (`rust_crypto`: the `rsa`, `p256`, `p384`, `ed25519-dalek` and `hmac` "
+      "crates). A process installs one backend, so the RustCrypto column comes from a second "
+      "criterion run in the same `make bench` (`MESHAUTH_BENCH_JWT_BACKEND=rust_crypto`).")
     w("")
-    w("| alg | meshauth | floor | meshauth / floor | jsonwebtoken | jsonwebtoken / meshauth |")
-    w("|---|---:|---:|---:|---:|---:|")
+    w("| alg | meshauth | floor | meshauth / floor | jsonwebtoken (AWS-LC) | AWS-LC / meshauth "
+      "| jsonwebtoken (RustCrypto) | RustCrypto / meshauth |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|")
     for alg in ALGS:
-        m, f, j = rs(alg, "meshauth"), rs(alg, "floor"), rs(alg, "jsonwebtoken")
-        w(f"| {alg} | {fmt_t(m)} | {fmt_t(f)} | {fmt_r(ratio(m, f), 3)} | "
-          f"{fmt_t(j) if j else 'n/a (no ES512)'} | {fmt_r(ratio(j, m))} |")
+        m, f = rs(alg, "meshauth"), rs(alg, "floor")
+        row = f"| {alg} | {fmt_t(m)} | {fmt_t(f)} | {fmt_r(ratio(m, f), 3)} |"
+        for who in JWT_BACKENDS:
+            j = rs(alg, who)
+            row += f" {fmt_t(j) if j else 'n/a (no ES512)'} | {fmt_r(ratio(j, m))} |"
+        w(row)
     w("")
     if rloop:
         w(f"Interleaved check of the floor ratio (`bench/rust` `verify_loop`: each round times one "
@@ -181,14 +191,19 @@ def main():
         target("Rust", f"{alg} ≤ 1.05 × raw signature check", r, lambda x: x <= 1.05, fmt_r(r, 3))
     r = floor_ratio("HS256")
     target("Rust", "HS256 ≤ 2 × raw HMAC", r, lambda x: x <= 2, fmt_r(r, 3))
-    slower = [alg for alg in ALGS if rs(alg, "jsonwebtoken") and rs(alg, "jsonwebtoken") <= rs(alg, "meshauth")]
-    have = [alg for alg in ALGS if rs(alg, "jsonwebtoken")]
-    worst = min((ratio(rs(x, "jsonwebtoken"), rs(x, "meshauth")), x) for x in have) if have else (None, "")
-    target("Rust", "faster than jsonwebtoken on every algorithm it supports (12)",
-           worst[0], lambda x: not slower,
-           f"slowest ratio {fmt_r(worst[0])} ({worst[1]})" + (f"; slower on {', '.join(slower)}" if slower else ""))
-    r = ratio(rs("HS256", "jsonwebtoken"), rs("HS256", "meshauth"))
-    target("Rust", "HS256 ≥ 3 × faster than jsonwebtoken", r, lambda x: x >= 3, fmt_r(r))
+    for who, backend in JWT_BACKENDS.items():
+        have = [alg for alg in ALGS if rs(alg, who)]
+        if not have:
+            continue
+        slower = [alg for alg in have if rs(alg, who) <= rs(alg, "meshauth")]
+        worst = min((ratio(rs(x, who), rs(x, "meshauth")), x) for x in have)
+        target("Rust", f"faster than jsonwebtoken ({backend}) on every algorithm it supports "
+               f"({len(have)})", worst[0], lambda x, slower=slower: not slower,
+               f"slowest ratio {fmt_r(worst[0])} ({worst[1]})"
+               + (f"; slower on {', '.join(slower)}" if slower else ""))
+        r = ratio(rs("HS256", who), rs("HS256", "meshauth"))
+        target("Rust", f"HS256 ≥ 3 × faster than jsonwebtoken ({backend})", r, lambda x: x >= 3,
+               fmt_r(r))
 
     other = sorted(k for k in crit if not k.startswith("verify/"))
     w("Other core operations (criterion medians; `Jwks::from_json` from `bench/rust` in CPU time, "
@@ -375,7 +390,9 @@ def chart(path, crit, py, node):
 
     panels = [("Rust core", [("meshauth", lambda a: crit.get(f"verify/{a}/meshauth")),
                              ("raw signature check (floor)", lambda a: crit.get(f"verify/{a}/floor")),
-                             ("jsonwebtoken (crate)", lambda a: crit.get(f"verify/{a}/jsonwebtoken"))])]
+                             ("jsonwebtoken (AWS-LC)", lambda a: crit.get(f"verify/{a}/jsonwebtoken")),
+                             ("jsonwebtoken (RustCrypto)",
+                              lambda a: crit.get(f"verify/{a}/jsonwebtoken-rust_crypto"))])]
     if py:
         g = lambda k: (lambda a: py["verify"].get(a, {}).get(k, {}).get("median_ns"))
         panels.append(("Python", [("meshauth.verify", g("meshauth")), ("meshauth Verifier", g("meshauth-verifier")),

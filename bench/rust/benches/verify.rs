@@ -1,7 +1,10 @@
 //! Issue #11: meshauth-core `verify` for each of the 13 algorithms against (a) the raw ring / p521
 //! signature check of the same bytes with a pre-built key (the floor) and (b) jsonwebtoken with a
 //! pre-built `DecodingKey` and equivalent validation (iss, aud, exp with 60 s leeway); plus
-//! `Jwks::from_json` on 10 keys. Times are thread CPU time. Run with `make bench-rust`.
+//! `Jwks::from_json` on 10 keys. Times are thread CPU time. Run with `make bench-rust`, which runs
+//! this twice: once whole with jsonwebtoken's AWS-LC backend (`jsonwebtoken`), then only
+//! `jsonwebtoken-rust_crypto` with `MESHAUTH_BENCH_JWT_BACKEND=rust_crypto` (a process can install
+//! one jsonwebtoken backend).
 use criterion::{criterion_group, criterion_main, Criterion};
 use meshauth_bench::cpu_time::CpuTime;
 use meshauth_bench::{floor, load, ALGS, NOW};
@@ -20,7 +23,21 @@ struct Claims {
     scope: String,
 }
 
+/// Installs the jsonwebtoken backend named by `MESHAUTH_BENCH_JWT_BACKEND` (`aws_lc_rs`, the
+/// default, or `rust_crypto`) and returns the name of its benchmarks.
+fn jsonwebtoken_backend() -> &'static str {
+    use jsonwebtoken::crypto::{aws_lc, rust_crypto};
+    let (provider, name) = match std::env::var("MESHAUTH_BENCH_JWT_BACKEND").as_deref() {
+        Ok("rust_crypto") => (&rust_crypto::DEFAULT_PROVIDER, "jsonwebtoken-rust_crypto"),
+        Ok("aws_lc_rs") | Err(_) => (&aws_lc::DEFAULT_PROVIDER, "jsonwebtoken"),
+        Ok(other) => panic!("MESHAUTH_BENCH_JWT_BACKEND={other}: aws_lc_rs or rust_crypto"),
+    };
+    provider.install_default().expect("one jsonwebtoken backend per process");
+    name
+}
+
 fn bench_verify(c: &mut Criterion<CpuTime>) {
+    let jwt_name = jsonwebtoken_backend();
     let fx = load();
     let mut v = Validation::new();
     v.set_issuer(&fx.issuer);
@@ -51,7 +68,7 @@ fn bench_verify(c: &mut Criterion<CpuTime>) {
             jv.set_audience(&[&fx.audience]);
             jv.leeway = 60;
             jsonwebtoken::decode::<Claims>(&f.token, &key, &jv).unwrap();
-            g.bench_function("jsonwebtoken", |b| {
+            g.bench_function(jwt_name, |b| {
                 b.iter(|| jsonwebtoken::decode::<Claims>(black_box(&f.token), &key, &jv).is_ok())
             });
         }
