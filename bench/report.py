@@ -142,9 +142,10 @@ def main():
     w("")
     w("`verify` with a prepared `Jwks` (5 keys) and a `Validation` (issuer, audience, 60 s skew) "
       "against **floor**: the raw `ring` (`p521` for ES512) signature check of the same signed bytes "
-      "and already-decoded signature with a pre-built key — no parsing, no claims (for ES384 and "
-      "ES512 meshauth uses its own precomputed per-key tables, so it runs below this \"floor\": "
-      "the column then compares with the plain ring / p521 check); and "
+      "and already-decoded signature with a pre-built key — no parsing, no claims (for ES256, ES384 "
+      "and ES512 meshauth uses its own precomputed per-key tables, and for EdDSA a public key "
+      "decoded once at load, so it runs below this \"floor\": the column then compares with the "
+      "plain ring / p521 check of the same signature); and "
       "**jsonwebtoken** "
       + ("{}".format(crit.get("_jsonwebtoken_version", "12")))
       + " `decode` with a pre-built `DecodingKey` and a `Validation` for iss, aud and exp (60 s "

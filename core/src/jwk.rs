@@ -99,9 +99,9 @@ pub(crate) struct HmacKeys {
 
 /// The precomputed ECDSA table of an EC key (see [`crate::ec_table`]).
 enum KeyTable {
-    P256(ec_table::Table<p256::NistP256>),
-    P384(ec_table::Table<p384::NistP384>),
-    P521(ec_table::Table<p521::NistP521>),
+    P256(ec_table::Table<p256::NistP256, 4>),
+    P384(ec_table::Table<p384::NistP384, 6>),
+    P521(ec_table::Table<p521::NistP521, 9>),
 }
 
 impl KeyTable {
@@ -514,19 +514,24 @@ impl Jwk {
             Material::Ec {
                 curve: Curve::P256,
                 point,
-            } => match p256::PublicKey::from_sec1_bytes(point) {
-                Ok(k) => KeyTable::P256(ec_table::Table::new(&k.to_projective())),
-                Err(_) => return false,
-            },
+            } => p256::PublicKey::from_sec1_bytes(point)
+                .ok()
+                .and_then(|k| ec_table::Table::new(&k.to_projective()))
+                .map(KeyTable::P256),
             Material::Ec {
                 curve: Curve::P384,
                 point,
-            } => match p384::PublicKey::from_sec1_bytes(point) {
-                Ok(k) => KeyTable::P384(ec_table::Table::new(&k.to_projective())),
-                Err(_) => return false,
-            },
-            Material::P521(vk) => KeyTable::P521(ec_table::Table::new(&(*vk.as_affine()).into())),
-            _ => return false,
+            } => p384::PublicKey::from_sec1_bytes(point)
+                .ok()
+                .and_then(|k| ec_table::Table::new(&k.to_projective()))
+                .map(KeyTable::P384),
+            Material::P521(vk) => {
+                ec_table::Table::new(&(*vk.as_affine()).into()).map(KeyTable::P521)
+            }
+            _ => None,
+        };
+        let Some(table) = table else {
+            return false;
         };
         self.table = Some(alloc::boxed::Box::new(table));
         true

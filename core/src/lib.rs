@@ -22,6 +22,7 @@ pub mod bundle;
 pub mod cert;
 pub mod claims;
 pub mod discovery;
+mod ec_field;
 mod ec_table;
 mod ed25519;
 pub mod json;
