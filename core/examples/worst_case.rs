@@ -121,6 +121,25 @@ fn main() {
         big.len() / 1024,
         m.as_secs_f64() * 1e3
     );
+    // The load cost of the verification tables: the first 8 EC keys get an ECDSA table
+    // (`JwksOptions::ec_tables`), every Ed25519 key is decoded.
+    for (label, jwk) in [
+        ("512 P-384 keys (8 tables)", first_key("ec")),
+        ("512 Ed25519 keys", d["jwks"]["hs_and_asym"]["keys"][3].clone()),
+    ] {
+        let doc = set_of(&jwk, 512);
+        let m = median(
+            || {
+                let _ = Jwks::from_json(doc.as_bytes());
+            },
+            5,
+        );
+        println!(
+            "| Jwks::from_json, {label} | {} KiB | {:.1} ms |",
+            doc.len() / 1024,
+            m.as_secs_f64() * 1e3
+        );
+    }
     let m = median(
         || {
             let _ = jwks_compare::changed(big.as_bytes(), big.as_bytes());

@@ -4,7 +4,7 @@
 //! of a verification) and computing `[s]B - [k]A` with portable code, on every call. Here `A`
 //! is decoded when its key is loaded, and `[s]B - [k]A` is curve25519-dalek's variable-time
 //! double-base multiplication (AVX2 where the CPU has it, chosen at run time, else 64-bit
-//! serial code): 1.5–1.7× faster than ring per verification, for 160 bytes per key.
+//! serial code): ~1.4× faster than ring per verification, for 160 bytes per key.
 //!
 //! The rules are ring's (RFC 8032 §5.1.7, cofactorless): a 64-byte signature `R || s`, `s`
 //! below the group order `L`, `k = SHA-512(R || A || M) mod L`, and the signature holds when

@@ -130,8 +130,9 @@ pub struct Jwk {
 #[derive(Clone, Debug)]
 pub struct JwksOptions {
     /// How many EC keys (P-256, P-384, P-521) of a set get a precomputed verification table, in
-    /// document order (default 8; 0 for none). A table makes each ES256 verification with that
-    /// key ~1.4× faster and ES384/ES512 ~3× faster; it costs 1–2 ms when the set is loaded and
+    /// document order (default 8; 0 for none). A table makes each verification with that key
+    /// ~2× faster for ES256, ~3× for ES512 and ~8× for ES384 (against ring / RustCrypto `ecdsa`,
+    /// measured on one machine; see BENCHMARKS.md); it costs 1–3 ms when the set is loaded and
     /// ~100 KiB (P-256), ~130 KiB (P-384) or ~160 KiB (P-521) of memory. Keys past the limit
     /// verify without one (same answers, slower).
     pub ec_tables: usize,
