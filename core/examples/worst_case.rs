@@ -125,7 +125,10 @@ fn main() {
     // (`JwksOptions::ec_tables`), every Ed25519 key is decoded.
     for (label, jwk) in [
         ("512 P-384 keys (8 tables)", first_key("ec")),
-        ("512 Ed25519 keys", d["jwks"]["hs_and_asym"]["keys"][3].clone()),
+        (
+            "512 Ed25519 keys",
+            d["jwks"]["hs_and_asym"]["keys"][3].clone(),
+        ),
     ] {
         let doc = set_of(&jwk, 512);
         let m = median(
