@@ -247,11 +247,13 @@ impl<const N: usize> Fp<N> {
         // lo < 2^522: fold bit 521 once more, then map p itself to 0.
         if lo[8] >> 9 != 0 {
             lo[8] &= 0x1ff;
-            add_in_place(&mut lo, &{
-                let mut one = [0u64; N];
-                one[0] = 1;
-                one
-            });
+            // + 1 carries at most into limb 8 (below 2^521 plus one).
+            for limb in lo.iter_mut() {
+                *limb = limb.wrapping_add(1);
+                if *limb != 0 {
+                    break;
+                }
+            }
         }
         if !less(&lo, &self.p) {
             sub_in_place(&mut lo, &self.p);
