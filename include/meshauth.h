@@ -398,7 +398,7 @@ typedef struct meshauth_jwks_options {
   /**
    * How many EC keys (P-256, P-384, P-521) of the set get a precomputed ECDSA verification
    * table, in document order (default 8; 0 for none). A table makes ES256 ~2×, ES512 ~3× and
-   * ES384 ~8× faster per verification, for 1-3 ms at load and 100-160 KiB per key; the
+   * ES384 ~8× faster per verification, for ~1-2 ms at load and 100-160 KiB per key; the
    * answers are the same with or without.
    */
   size_t ec_tables;

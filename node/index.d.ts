@@ -22,7 +22,7 @@ export interface JwksLoadOptions {
   maxKeys?: number;
   /**
    * How many EC keys (in document order) get a precomputed verification table: ~2-8× faster
-   * ES256/384/512 for 1-3 ms and 100-160 KiB per key at load (default 8; 0 for none).
+   * ES256/384/512 for ~1-2 ms and 100-160 KiB per key at load (default 8; 0 for none).
    */
   ecTables?: number;
   /** `fromPem` only: the key's kid. */

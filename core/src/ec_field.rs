@@ -1,7 +1,8 @@
 //! The arithmetic of the ECDSA table sums ([`crate::ec_table`]): integers modulo the field
 //! prime `p` of P-256, P-384 or P-521 as `N` little-endian 64-bit limbs in Montgomery form
 //! (`x·R mod p`, `R = 2^(64·N)`), and Jacobian points `(X, Y, Z)` (affine `X/Z², Y/Z³`) to which
-//! affine table entries are added.
+//! affine table entries are added; and the building of those tables (doubling, mixed addition,
+//! batch conversion to affine form).
 //!
 //! Variable time, without the masking of constant-time code: every input of a verification (key,
 //! message, signature) is public. RustCrypto's field code, which computed these sums before,
@@ -9,6 +10,8 @@
 //! `a = -3` is built into the doubling. Tested against RustCrypto's point arithmetic through the
 //! tables (`ec_table` tests) and against ring, RustCrypto `ecdsa` and Wycheproof through ES256,
 //! ES384 and ES512 verification.
+
+use alloc::vec::Vec;
 
 /// Integers modulo an odd prime of `N` limbs, with its Montgomery constants. P-521's prime
 /// `2^521 - 1` is the exception: its elements are kept as plain integers and reduced by folding
@@ -29,7 +32,7 @@ pub(crate) struct Fp<const N: usize> {
 }
 
 /// An affine table entry `(x, y)`, both in Montgomery form.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Affine<const N: usize> {
     x: [u64; N],
     y: [u64; N],
@@ -52,6 +55,16 @@ impl<const N: usize> Jacobian<N> {
         z: [0; N],
         infinity: true,
     };
+
+    /// The affine point `e` with `Z = 1` in the field `f`.
+    pub(crate) fn from_affine(f: &Fp<N>, e: &Affine<N>) -> Self {
+        Jacobian {
+            x: e.x,
+            y: e.y,
+            z: f.one,
+            infinity: false,
+        }
+    }
 
     /// Whether this is the identity.
     #[cfg(test)]
@@ -222,8 +235,7 @@ impl<const N: usize> Fp<N> {
         out
     }
 
-    /// `a·b mod (2^521 - 1)` for `N = 9`: the schoolbook product, then `lo + hi` where
-    /// `lo` is its low 521 bits and `hi` the rest (`2^521 ≡ 1`), then one more fold.
+    /// `a·b mod (2^521 - 1)` for `N = 9`: the schoolbook product, then [`Self::fold521`].
     fn mul_mersenne521(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         let mut w = [0u64; 18];
         for (i, &bi) in b.iter().enumerate() {
@@ -235,6 +247,12 @@ impl<const N: usize> Fp<N> {
             }
             w[i + N] = c;
         }
+        self.fold521(&w)
+    }
+
+    /// The 18-limb product `w` (below 2^1042) mod `2^521 - 1`: `lo + hi` where `lo` is its low
+    /// 521 bits and `hi` the rest (`2^521 ≡ 1`), then one more fold.
+    fn fold521(&self, w: &[u64; 18]) -> [u64; N] {
         // Both inputs are below 2^521, so the product is below 2^1042 and `hi` below 2^521.
         let mut lo = [0u64; N];
         let mut hi = [0u64; N];
@@ -302,7 +320,7 @@ impl<const N: usize> Fp<N> {
     }
 
     /// `acc = 2·acc` for `a = -3` ("dbl-2001-b", Bernstein–Lange).
-    fn double(&self, acc: &mut Jacobian<N>) {
+    pub(crate) fn double(&self, acc: &mut Jacobian<N>) {
         if acc.infinity {
             return;
         }
@@ -328,6 +346,53 @@ impl<const N: usize> Fp<N> {
         acc.y = self.sub(&self.mul(&alpha, &self.sub(&beta4, &x3)), &gamma8);
         acc.x = x3;
         acc.z = z3;
+    }
+
+    /// `a⁻¹` for `a ≠ 0`, as `a^(p-2)` (Fermat) by left-to-right square-and-multiply.
+    fn invert(&self, a: &[u64; N]) -> [u64; N] {
+        let mut e = self.p;
+        // p is odd and above 2: p - 2 does not borrow past limb 0.
+        e[0] -= 2;
+        let mut x = self.one;
+        for bit in (0..64 * N).rev() {
+            x = self.sqr(&x);
+            if e[bit / 64] >> (bit % 64) & 1 == 1 {
+                x = self.mul(&x, a);
+            }
+        }
+        x
+    }
+
+    /// The affine forms of `points` (none the identity), with one inversion for all of them
+    /// (Montgomery's trick); `None` if one is the identity.
+    pub(crate) fn to_affine(&self, points: &[Jacobian<N>]) -> Option<Vec<Affine<N>>> {
+        if points.iter().any(|q| q.infinity) {
+            return None;
+        }
+        // prefix[k] = z_0 · … · z_k.
+        let mut prefix = Vec::with_capacity(points.len());
+        let mut acc = self.one;
+        for q in points {
+            acc = self.mul(&acc, &q.z);
+            prefix.push(acc);
+        }
+        // Z of a point that is not the identity is nonzero, so the product is too.
+        let mut inv = self.invert(&acc);
+        let mut out = alloc::vec![Affine { x: [0; N], y: [0; N] }; points.len()];
+        for k in (0..points.len()).rev() {
+            // inv = (z_0 · … · z_k)⁻¹ here, so z_k⁻¹ = inv · prefix[k - 1].
+            let zinv = match k {
+                0 => inv,
+                _ => self.mul(&inv, &prefix[k - 1]),
+            };
+            inv = self.mul(&inv, &points[k].z);
+            let zz = self.sqr(&zinv);
+            out[k] = Affine {
+                x: self.mul(&points[k].x, &zz),
+                y: self.mul(&points[k].y, &self.mul(&zz, &zinv)),
+            };
+        }
+        Some(out)
     }
 
     /// Whether the affine x of `acc` (not the identity), reduced mod `n`, equals `r` (big-endian,

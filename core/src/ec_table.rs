@@ -10,28 +10,28 @@
 //! 5 for P-384 (2 × 77), 4 for P-521 (2 × 132: its points are the largest). Everything a
 //! verification handles is public (key, message, signature), so variable time is fine.
 //!
-//! A table is built with RustCrypto's point arithmetic (`p256`, `p384`, `p521`: complete
-//! formulas of `primeorder`, then one batch inversion to affine form); the sums of a verification
-//! run in [`crate::ec_field`] (variable-time Montgomery arithmetic and Jacobian mixed additions),
-//! which is 2–3× faster than RustCrypto's constant-time field code here, and compare the sum's
-//! x-coordinate with `r` without an inversion.
+//! The arithmetic is [`crate::ec_field`]'s (variable-time Montgomery arithmetic, Jacobian
+//! points), 2–3× faster than RustCrypto's constant-time field code here. A table is built from
+//! its point's bases `2^(w·i)·P` (doublings), their multiples (mixed additions) and one batch
+//! inversion to affine form; a verification sums entries and compares the sum's x-coordinate
+//! with `r` without an inversion. RustCrypto (`p256`, `p384`, `p521`) still checks that a key's
+//! point is on the curve and does the scalar arithmetic (`s⁻¹`, `e·w`, `r·w`).
 //!
 //! Cost of a key's table, built when its key set is loaded (for at most
-//! [`crate::JwksOptions::ec_tables`] keys of a set): P-256 44 × 32 points (~100 KiB, ~1 ms);
-//! P-384 78 × 16 (~130 KiB, ~2 ms); P-521 133 × 8 (~160 KiB, ~2 ms). The generator's table is
-//! built once per process.
+//! [`crate::JwksOptions::ec_tables`] keys of a set; one AMD EPYC core): P-256 44 × 32 points
+//! (~100 KiB, ~0.8 ms); P-384 78 × 16 (~130 KiB, ~1.6 ms); P-521 133 × 8 (~160 KiB, ~1.9 ms).
+//! The generator's table is built once per process.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 
 use elliptic_curve::array::typenum::Unsigned;
-use elliptic_curve::group::{Curve as _, Group as _};
 use elliptic_curve::ops::{Invert, Reduce};
 use elliptic_curve::point::AffineCoordinates;
 use elliptic_curve::{Field as _, FieldBytes, FieldBytesSize, PrimeField as _};
 use once_cell::race::OnceBox;
-use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint, Scalar};
+use primeorder::{AffinePoint, PrimeCurveParams, Scalar};
 
 use crate::ec_field::{Affine, Fp, Jacobian};
 
@@ -92,24 +92,9 @@ pub(crate) struct Table<C: TableCurve<N>, const N: usize> {
 impl<C: TableCurve<N>, const N: usize> Table<C, N> {
     /// The table of `p` (a point of the prime-order group, not the identity), or `None` if the
     /// curve's field does not fit `N` limbs (not for the three curves here).
-    pub(crate) fn new(p: &ProjectivePoint<C>) -> Option<Table<C, N>> {
+    pub(crate) fn new(p: &AffinePoint<C>) -> Option<Table<C, N>> {
         let per = 1 << (C::WINDOW - 1);
         let n = positions(FieldBytesSize::<C>::USIZE, C::WINDOW);
-        let mut projective = Vec::with_capacity(n * per);
-        let mut base = *p;
-        for _ in 0..n {
-            let mut multiple = base;
-            projective.push(multiple);
-            for _ in 1..per {
-                multiple += &base;
-                projective.push(multiple);
-            }
-            for _ in 0..C::WINDOW {
-                base = base.double();
-            }
-        }
-        let mut affine = alloc::vec![AffinePoint::<C>::IDENTITY; projective.len()];
-        ProjectivePoint::<C>::batch_normalize(&projective, &mut affine);
         // p - 1 and n - 1 are the negations of 1 in the field and in the scalars.
         let plus_one = |be: &mut [u8]| {
             for b in be.iter_mut().rev() {
@@ -124,12 +109,29 @@ impl<C: TableCurve<N>, const N: usize> Table<C, N> {
         let mut n_be = (-Scalar::<C>::ONE).to_repr();
         plus_one(&mut n_be);
         let field = Fp::new(&p_be, &n_be)?;
-        let points = affine
-            .iter()
-            .map(|a| field.affine(&a.x(), &a.y()))
-            .collect::<Option<Vec<_>>>()?;
+        // The bases 2^(w·i)·P of every position, by doubling, then in affine form.
+        let mut bases = Vec::with_capacity(n);
+        let mut base = Jacobian::from_affine(&field, &field.affine(&p.x(), &p.y())?);
+        for _ in 0..n {
+            bases.push(base);
+            for _ in 0..C::WINDOW {
+                field.double(&mut base);
+            }
+        }
+        let bases = field.to_affine(&bases)?;
+        // Each base's multiples 1..=2^(w-1) by mixed additions (the first is a doubling). None
+        // is the identity: j · 2^(w·i) is not a multiple of the prime order n.
+        let mut multiples = Vec::with_capacity(n * per);
+        for b in &bases {
+            let mut m = Jacobian::from_affine(&field, b);
+            multiples.push(m);
+            for _ in 1..per {
+                field.add_affine(&mut m, b, false);
+                multiples.push(m);
+            }
+        }
         Some(Table {
-            points,
+            points: field.to_affine(&multiples)?,
             field,
             curve: PhantomData,
         })
@@ -150,18 +152,6 @@ impl<C: TableCurve<N>, const N: usize> Table<C, N> {
             self.field.add_affine(acc, entry, d < 0);
         }
     }
-
-    /// Whether `k · P` is the point `q` (for tests against RustCrypto's scalar multiplication).
-    #[cfg(test)]
-    fn mul_is(&self, k: &Scalar<C>, q: &ProjectivePoint<C>) -> bool {
-        let mut acc = Jacobian::INFINITY;
-        self.mul_add(k, &mut acc);
-        if bool::from(q.is_identity()) {
-            return acc.is_infinity();
-        }
-        let q = q.to_affine();
-        self.field.is_point(&acc, &q.x(), &q.y())
-    }
 }
 
 static P256_G: OnceBox<Option<Table<p256::NistP256, 4>>> = OnceBox::new();
@@ -172,7 +162,7 @@ impl TableCurve<4> for p256::NistP256 {
     const WINDOW: usize = 6;
     fn generator_table() -> Option<&'static Table<Self, 4>> {
         P256_G
-            .get_or_init(|| Box::new(Table::new(&ProjectivePoint::<Self>::GENERATOR)))
+            .get_or_init(|| Box::new(Table::new(&AffinePoint::<Self>::GENERATOR)))
             .as_ref()
     }
 }
@@ -181,7 +171,7 @@ impl TableCurve<6> for p384::NistP384 {
     const WINDOW: usize = 5;
     fn generator_table() -> Option<&'static Table<Self, 6>> {
         P384_G
-            .get_or_init(|| Box::new(Table::new(&ProjectivePoint::<Self>::GENERATOR)))
+            .get_or_init(|| Box::new(Table::new(&AffinePoint::<Self>::GENERATOR)))
             .as_ref()
     }
 }
@@ -190,7 +180,7 @@ impl TableCurve<9> for p521::NistP521 {
     const WINDOW: usize = 4;
     fn generator_table() -> Option<&'static Table<Self, 9>> {
         P521_G
-            .get_or_init(|| Box::new(Table::new(&ProjectivePoint::<Self>::GENERATOR)))
+            .get_or_init(|| Box::new(Table::new(&AffinePoint::<Self>::GENERATOR)))
             .as_ref()
     }
 }
@@ -234,13 +224,30 @@ pub(crate) fn verify<C: TableCurve<N>, const N: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use elliptic_curve::group::Group as _;
+    use primeorder::ProjectivePoint;
+
+    /// Whether `k · P` (summed from `table`) is the point `q`.
+    fn mul_is<C: TableCurve<N>, const N: usize>(
+        table: &Table<C, N>,
+        k: &Scalar<C>,
+        q: &ProjectivePoint<C>,
+    ) -> bool {
+        let mut acc = Jacobian::INFINITY;
+        table.mul_add(k, &mut acc);
+        if bool::from(q.is_identity()) {
+            return acc.is_infinity();
+        }
+        let q = q.to_affine();
+        table.field.is_point(&acc, &q.x(), &q.y())
+    }
 
     /// The table's multiples equal RustCrypto's own scalar multiplication, for scalars with
     /// every digit pattern the recoding meets (zero, one, small, negative-heavy, n - 1, random).
     fn table_matches<C: TableCurve<N>, const N: usize>() {
         let g = ProjectivePoint::<C>::GENERATOR;
         let q = g * Scalar::<C>::from(0x1234_5678_9abc_def0u64);
-        let table = Table::<C, N>::new(&q).unwrap();
+        let table = Table::<C, N>::new(&q.to_affine()).unwrap();
         let gt = C::generator_table().unwrap();
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut scalars = alloc::vec![
@@ -262,8 +269,8 @@ mod tests {
             scalars.push(x);
         }
         for k in &scalars {
-            assert!(table.mul_is(k, &(q * *k)));
-            assert!(gt.mul_is(k, &(g * *k)));
+            assert!(mul_is(&table, k, &(q * *k)));
+            assert!(mul_is(gt, k, &(g * *k)));
         }
     }
 
@@ -271,7 +278,7 @@ mod tests {
     /// to itself (the doubling), to its negation (the identity), and to the identity.
     fn addition_special_cases<C: TableCurve<N>, const N: usize>() {
         let q = ProjectivePoint::<C>::GENERATOR * Scalar::<C>::from(0x5eed_u64);
-        let table = Table::<C, N>::new(&q).unwrap();
+        let table = Table::<C, N>::new(&q.to_affine()).unwrap();
         let (f, e) = (&table.field, &table.points[0]);
         let is = |acc: &Jacobian<N>, p: ProjectivePoint<C>| {
             let a = p.to_affine();
@@ -297,6 +304,36 @@ mod tests {
         addition_special_cases::<p256::NistP256, 4>();
         addition_special_cases::<p384::NistP384, 6>();
         addition_special_cases::<p521::NistP521, 9>();
+    }
+
+    /// Entries `j · 2^(w·i) · Q` of the first, a middle and the last position, against
+    /// RustCrypto's scalar multiplication and conversion to affine form.
+    fn entries_match<C: TableCurve<N>, const N: usize>() {
+        let q = ProjectivePoint::<C>::GENERATOR * Scalar::<C>::from(0xfeed_u64);
+        let table = Table::<C, N>::new(&q.to_affine()).unwrap();
+        let per = 1usize << (C::WINDOW - 1);
+        let last = table.points.len() / per - 1;
+        for i in [0, last / 2, last] {
+            let mut shift = Scalar::<C>::ONE;
+            for _ in 0..C::WINDOW * i {
+                shift = shift.double();
+            }
+            for j in [1, 2, 3, per - 1, per] {
+                let a = (q * (shift * Scalar::<C>::from(j as u64))).to_affine();
+                let want = table.field.affine(&a.x(), &a.y()).unwrap();
+                assert!(
+                    table.points[i * per + j - 1] == want,
+                    "position {i} multiple {j}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn entries_match_scalar_multiplication() {
+        entries_match::<p256::NistP256, 4>();
+        entries_match::<p384::NistP384, 6>();
+        entries_match::<p521::NistP521, 9>();
     }
 
     #[test]

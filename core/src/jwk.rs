@@ -132,7 +132,7 @@ pub struct JwksOptions {
     /// How many EC keys (P-256, P-384, P-521) of a set get a precomputed verification table, in
     /// document order (default 8; 0 for none). A table makes each verification with that key
     /// ~2× faster for ES256, ~3× for ES512 and ~8× for ES384 (against ring / RustCrypto `ecdsa`,
-    /// measured on one machine; see BENCHMARKS.md); it costs 1–3 ms when the set is loaded and
+    /// measured on one machine; see BENCHMARKS.md); it costs ~1–2 ms when the set is loaded and
     /// ~100 KiB (P-256), ~130 KiB (P-384) or ~160 KiB (P-521) of memory. Keys past the limit
     /// verify without one (same answers, slower).
     pub ec_tables: usize,
@@ -517,18 +517,16 @@ impl Jwk {
                 point,
             } => p256::PublicKey::from_sec1_bytes(point)
                 .ok()
-                .and_then(|k| ec_table::Table::new(&k.to_projective()))
+                .and_then(|k| ec_table::Table::new(k.as_affine()))
                 .map(KeyTable::P256),
             Material::Ec {
                 curve: Curve::P384,
                 point,
             } => p384::PublicKey::from_sec1_bytes(point)
                 .ok()
-                .and_then(|k| ec_table::Table::new(&k.to_projective()))
+                .and_then(|k| ec_table::Table::new(k.as_affine()))
                 .map(KeyTable::P384),
-            Material::P521(vk) => {
-                ec_table::Table::new(&(*vk.as_affine()).into()).map(KeyTable::P521)
-            }
+            Material::P521(vk) => ec_table::Table::new(vk.as_affine()).map(KeyTable::P521),
             _ => None,
         };
         let Some(table) = table else {

@@ -122,7 +122,7 @@ pub struct JwksLoadOptions {
     /// The most keys (default 512).
     pub max_keys: Option<f64>,
     /// How many EC keys (in document order) get a precomputed verification table: ~2-8x
-    /// faster ES256/384/512 for 1-3 ms and 100-160 KiB per key at load (default 8; 0 for none).
+    /// faster ES256/384/512 for ~1-2 ms and 100-160 KiB per key at load (default 8; 0 for none).
     pub ec_tables: Option<f64>,
     /// For `fromPem`: the key's kid.
     pub kid: Option<String>,

@@ -113,7 +113,7 @@ impl Jwks {
     /// Parses a JWKS document (`{"keys": [...]}`, str or bytes) or Google's kid -> PEM
     /// certificate map. `allow_legacy_rsa` accepts 1024-2047-bit RSA keys (refused by default).
     /// `ec_tables`: how many EC keys (in document order) get a precomputed verification table,
-    /// ~2-8x faster ES256/384/512 for 1-3 ms and 100-160 KiB per key at load (default 8).
+    /// ~2-8x faster ES256/384/512 for ~1-2 ms and 100-160 KiB per key at load (default 8).
     /// Raises a `MeshAuthError` subclass (e.g. `meshauth.errors.JwksParseError`).
     #[staticmethod]
     #[pyo3(signature = (data, *, allow_legacy_rsa = false, ec_tables = 8))]
