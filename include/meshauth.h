@@ -226,7 +226,9 @@ typedef enum meshauth_status {
   /** Panic: Internal error: a panic was caught at the API boundary */
   MESHAUTH_STATUS_PANIC = 97,
   /** JwtMissingIat: Jwt payload [iat] field is required */
-  MESHAUTH_STATUS_JWT_MISSING_IAT = 98
+  MESHAUTH_STATUS_JWT_MISSING_IAT = 98,
+  /** JwksRsaKeyRocaVulnerable: Jwks RSA key has the ROCA fingerprint of Infineon RSALib (CVE-2017-15361) */
+  MESHAUTH_STATUS_JWKS_RSA_KEY_ROCA_VULNERABLE = 99
 } meshauth_status;
 
 

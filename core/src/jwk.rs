@@ -11,6 +11,7 @@ use crate::b64;
 use crate::ec_table;
 use crate::ed25519;
 use crate::json::{Object, Value};
+use crate::roca;
 use crate::Status;
 
 /// The key type (`kty`).
@@ -648,7 +649,7 @@ fn rsa_public_key(der_bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((n.as_bytes(), e.as_bytes()))
 }
 
-/// Envoy's RSA rules (e ∈ {3, 65537}, odd modulus) plus meshauth's size floor.
+/// Envoy's RSA rules (e ∈ {3, 65537}, odd modulus) plus meshauth's size floor and ROCA check.
 fn rsa_from_components(n: &[u8], e: &[u8], opts: &JwksOptions) -> Result<(Material, u32), Status> {
     let (n, e) = (strip_zeros(n), strip_zeros(e));
     if !(e == [3] || e == [1, 0, 1]) || n.last().is_none_or(|b| b & 1 == 0) {
@@ -660,6 +661,9 @@ fn rsa_from_components(n: &[u8], e: &[u8], opts: &JwksOptions) -> Result<(Materi
     }
     if bits < 2048 && !(opts.allow_legacy_rsa && bits >= 1024) {
         return Err(Status::JwksRsaKeyTooSmall);
+    }
+    if roca::has_fingerprint(n) {
+        return Err(Status::JwksRsaKeyRocaVulnerable);
     }
     Ok((
         Material::Rsa {

@@ -32,6 +32,7 @@ pub mod jwks_compare;
 pub mod jwt;
 pub mod policy;
 pub mod refresh;
+mod roca;
 pub mod rotation;
 pub mod sds;
 pub mod status;

@@ -204,10 +204,12 @@ pub enum Status {
     Panic = 97,
     /// Jwt payload [iat] field is required
     JwtMissingIat = 98,
+    /// Jwks RSA key has the ROCA fingerprint of Infineon RSALib (CVE-2017-15361)
+    JwksRsaKeyRocaVulnerable = 99,
 }
 
 /// (status, name, message) for every status, indexed by code.
-pub(crate) const TABLE: [(Status, &str, &str); 99] = [
+pub(crate) const TABLE: [(Status, &str, &str); 100] = [
     (Status::Ok, "Ok", "OK"),
     (Status::JwtMissed, "JwtMissed", "Jwt is missing"),
     (Status::JwtNotYetValid, "JwtNotYetValid", "Jwt not yet valid"),
@@ -307,4 +309,5 @@ pub(crate) const TABLE: [(Status, &str, &str); 99] = [
     (Status::InvalidUtf8, "InvalidUtf8", "A string argument is not valid UTF-8"),
     (Status::Panic, "Panic", "Internal error: a panic was caught at the API boundary"),
     (Status::JwtMissingIat, "JwtMissingIat", "Jwt payload [iat] field is required"),
+    (Status::JwksRsaKeyRocaVulnerable, "JwksRsaKeyRocaVulnerable", "Jwks RSA key has the ROCA fingerprint of Infineon RSALib (CVE-2017-15361)"),
 ];

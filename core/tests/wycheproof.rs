@@ -34,10 +34,6 @@ fn overrides(file: &str, tc: u64) -> Option<(bool, &'static str)> {
             true,
             "Envoy parity: a mixed key set and duplicate kids are usable; the right key verifies",
         )),
-        ("json_web_key_test.json", 7) | ("json_web_crypto_test.json", 46) => Some((
-            true,
-            "known gap: no ROCA fingerprint check yet (the signature itself is valid)",
-        )),
         _ => None,
     }
 }
@@ -168,4 +164,37 @@ fn wycheproof_signatures() {
     }
     println!("wycheproof signatures: {valid} valid, {invalid} invalid, {acceptable} acceptable (all rejected)");
     t.finish("wycheproof signatures");
+}
+
+/// The ROCA key of `json_web_key_test.json` (tcId 7: Infineon RSALib's fingerprint) is refused
+/// with its own status, alone or beside a usable key (which the set keeps, as Envoy skips
+/// unusable keys).
+#[test]
+fn roca_key_is_refused() {
+    let doc = load("wycheproof/json_web_key_test.json");
+    let group = doc["testGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| {
+            g["tests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["tcId"] == 7)
+        })
+        .unwrap();
+    let roca = &group["public"]["keys"][0];
+    assert_eq!(roca["kty"], "RSA");
+    let alone = serde_json::json!({ "keys": [roca] }).to_string();
+    assert_eq!(
+        Jwks::from_json(alone.as_bytes()).err(),
+        Some(meshauth_core::Status::JwksRsaKeyRocaVulnerable)
+    );
+    // The RSA public key of the JOSE cookbook (RFC 7520 §3.3) beside it.
+    let good = load("jose-cookbook/jwk/3_3.rsa_public_key.json");
+    assert_eq!(good["kty"], "RSA");
+    let both = serde_json::json!({ "keys": [roca, good] }).to_string();
+    let set = Jwks::from_json(both.as_bytes()).unwrap();
+    assert_eq!(set.len(), 1);
 }
