@@ -83,8 +83,10 @@ def main():
                 vals = [(r[alg] if who is None else r[alg][who])["median_ns"] for r in runs]
                 out[alg][who or "meshauth"] = statistics.median(vals)
             if who is not None and "floor" in first:
+                # The median of the per-round ratios of all runs: each ratio pairs two batches
+                # timed back to back, so load that drifts between rounds cancels out.
                 out[alg]["ratio"] = statistics.median(
-                    r[alg]["meshauth"]["median_ns"] / r[alg]["floor"]["median_ns"] for r in runs)
+                    x for r in runs for x in r[alg]["round_ratios"])
         return out, len(runs)
 
     c = merged("c")
@@ -168,10 +170,11 @@ def main():
     w("")
     if rloop:
         w(f"Interleaved check of the floor ratio (`bench/rust` `verify_loop`: each round times one "
-          f"~80 ms batch of meshauth and one of the raw check back to back, process CPU time, 5 "
-          f"rounds; median over {rloop[1]} runs alternated with the C benchmark). The targets use "
-          f"this ratio, which is less exposed to load drifting between criterion's separate "
-          f"measurements:")
+          f"~80 ms batch of meshauth and one of the raw check back to back, in alternating order, "
+          f"process CPU time, 5 rounds per run, {rloop[1]} runs alternated with the C benchmark; "
+          f"the times are medians of the runs' medians, the ratio is the median of all "
+          f"{5 * rloop[1]} per-round ratios). The targets use this ratio, which is less exposed to "
+          f"load drifting between criterion's separate measurements:")
         w("")
         w("| alg | meshauth | floor | meshauth / floor (interleaved) | criterion ratio |")
         w("|---|---:|---:|---:|---:|")

@@ -1,7 +1,8 @@
 //! The Rust side of the C comparison, timed exactly as `ffi-c/bench/bench_verify.c` times the C
 //! side (process CPU time, ~80 ms batches, median of rounds), and an interleaved meshauth/floor
 //! ratio: each round times one batch of meshauth `verify` and one of the raw signature check back
-//! to back. Prints JSON: {"ALG": {"meshauth": {...}, "floor": {...}}, ...}.
+//! to back (in alternating order), and their ratio per round. Prints JSON:
+//! {"ALG": {"meshauth": {...}, "floor": {...}, "round_ratios": [...]}, ...}.
 //!
 //! `verify_loop --count N ALG` instead verifies ALG's token N times in `counted`, untimed: the
 //! loop whose instructions `bench/instructions.py` counts with callgrind (against the C side's
@@ -79,14 +80,20 @@ fn main() {
         let contenders: [(&str, &dyn Fn() -> bool); 2] = [("meshauth", &m), ("floor", &fl)];
         let sizes: Vec<u64> = contenders.iter().map(|(_, f)| batch_size(*f)).collect();
         let mut samples = vec![Vec::new(); 2];
-        for _ in 0..repeats {
-            for (i, (_, f)) in contenders.iter().enumerate() {
+        // Per round, meshauth's time over the floor's: the pair shares that round's load. The
+        // order alternates so neither side always runs first.
+        let mut round_ratios = Vec::new();
+        for round in 0..repeats {
+            for k in 0..2 {
+                let i = (k + round) % 2;
+                let f = contenders[i].1;
                 let t0 = cpu_ns();
                 for _ in 0..sizes[i] {
                     assert!(f());
                 }
                 samples[i].push((cpu_ns() - t0) / sizes[i] as f64);
             }
+            round_ratios.push(format!("{:.4}", samples[0][round] / samples[1][round]));
         }
         let parts: Vec<String> = contenders
             .iter()
@@ -102,7 +109,8 @@ fn main() {
                 )
             })
             .collect();
-        out.push(format!(r#" "{alg}": {{{}}}"#, parts.join(", ")));
+        let ratios = format!(r#""round_ratios": [{}]"#, round_ratios.join(", "));
+        out.push(format!(r#" "{alg}": {{{}, {ratios}}}"#, parts.join(", ")));
         eprintln!("{alg}: {}", parts.join(", "));
     }
     println!("{{\n{}\n}}", out.join(",\n"));
