@@ -221,6 +221,17 @@ case("rsa-e-1-forgery-fresh-key", forged, "JwksNoValidKeys",
      "RFC 8017 §3.1; Wycheproof JWK tcId 9", jwks_inline={"keys": [rsa_jwk(RSA, e="AQ")]},
      jwks_status="JwksRsaParseError", note="with e = 1 this EMSA-PKCS1-v1_5 block would verify")
 
+# A key with the ROCA fingerprint (Infineon RSALib, factorable), with the token Wycheproof signs
+# with it (json_web_crypto_test.json tcId 46: a valid signature, so only the key check refuses it).
+with open("../shared/vectors/wycheproof/json_web_crypto_test.json") as f:
+    for g in json.load(f)["testGroups"]:
+        for t in g["tests"]:
+            if t["tcId"] == 46:
+                roca_key, roca_jws = g["public"], t["jws"]
+case("rsa-roca-fingerprint", roca_jws, "JwksNoValidKeys",
+     "CVE-2017-15361; Wycheproof JWK tcId 7 and JOSE crypto tcId 46 (rejectsKeyWithRocaVulnerability)",
+     jwks_inline={"keys": [roca_key]}, jwks_status="JwksRsaKeyRocaVulnerable")
+
 # Algorithm confusion with the key given as PEM (Jwks::from_pem) and as an X.509 map.
 for name in ("rsa", "p384", "p521", "ed25519"):
     text = pem[name]

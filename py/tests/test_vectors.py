@@ -226,5 +226,5 @@ def test_attacks_extra_keys(case):
 
 def test_project_catalogues_are_complete():
     assert len(EXTRA["cases"]) == 75
-    assert len(EXTRA_KEYS["cases"]) == 96
+    assert len(EXTRA_KEYS["cases"]) == 97
     assert sum(c["expect"] == "accept" for c in EXTRA_KEYS["cases"]) >= 6
