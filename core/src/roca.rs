@@ -32,9 +32,15 @@ const fn product(primes: &[u64]) -> u64 {
     m
 }
 
-/// The big-endian integer `n` modulo `M` (a constant, so the division is a multiplication).
+/// The big-endian integer `n` modulo `M < 2^32` (a constant, so the division is a
+/// multiplication), four bytes per step: `r < 2^32`, so `r·2^32 + word` fits in 64 bits.
 fn rem<const M: u64>(n: &[u8]) -> u64 {
-    n.iter().fold(0, |r, &b| ((r << 8) | u64::from(b)) % M)
+    let (head, words) = n.split_at(n.len() % 4);
+    let r = head.iter().fold(0, |r, &b| ((r << 8) | u64::from(b)) % M);
+    words.chunks_exact(4).fold(r, |r, w| {
+        let w = u32::from_be_bytes([w[0], w[1], w[2], w[3]]);
+        ((r << 32) | u64::from(w)) % M
+    })
 }
 
 /// Whether `r` (below `p`) is a power of 65537 modulo the prime `p`.
@@ -100,19 +106,19 @@ mod tests {
         assert_eq!(members(5), [1, 2, 3, 4]);
     }
 
-    /// The remainder of a long big-endian integer, against u128 arithmetic on its low part.
+    /// Remainders of big-endian integers of every length 0..=16 bytes (so every split into
+    /// leading bytes and 4-byte words), against u128 arithmetic.
     #[test]
     fn remainders() {
-        let n = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128;
+        let n = 0xff23_4567_89ab_cdef_fedc_ba98_7654_3210u128;
         let be = n.to_be_bytes();
-        for (k, primes) in GROUPS.iter().enumerate() {
-            let m = product(primes);
-            let r = match k {
-                0 => rem::<{ product(GROUPS[0]) }>(&be),
-                7 => rem::<{ product(GROUPS[7]) }>(&be),
-                _ => continue,
-            };
-            assert_eq!(u128::from(r), n % u128::from(m));
+        for len in 0..=16 {
+            let x = if len == 0 { 0 } else { n >> (8 * (16 - len)) };
+            let bytes = &be[..len];
+            let m0 = u128::from(product(GROUPS[0]));
+            assert_eq!(u128::from(rem::<{ product(GROUPS[0]) }>(bytes)), x % m0);
+            let m3 = u128::from(product(GROUPS[3]));
+            assert_eq!(u128::from(rem::<{ product(GROUPS[3]) }>(bytes)), x % m3);
         }
     }
 
