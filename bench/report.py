@@ -78,7 +78,7 @@ def main():
         for alg in runs[0]:
             out[alg] = {}
             first = runs[0][alg]
-            whos = first.keys() if "median_ns" not in first else [None]
+            whos = [k for k, v in first.items() if isinstance(v, dict)] if "median_ns" not in first else [None]
             for who in whos:
                 vals = [(r[alg] if who is None else r[alg][who])["median_ns"] for r in runs]
                 out[alg][who or "meshauth"] = statistics.median(vals)
