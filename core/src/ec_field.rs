@@ -386,7 +386,7 @@ impl<const N: usize> Fp<N> {
     /// `a⁻¹` for `a ≠ 0`, as `a^(p-2)` (Fermat) by left-to-right square-and-multiply.
     fn invert(&self, a: &[u64; N]) -> [u64; N] {
         let mut e = self.p;
-        // p is odd and above 2: p - 2 does not borrow past limb 0.
+        // The low limb of P-256's, P-384's and P-521's p is at least 2: no borrow.
         e[0] -= 2;
         let mut x = self.one;
         for bit in (0..64 * N).rev() {
@@ -471,6 +471,7 @@ mod tests {
     fn p521_squaring_matches_multiplication() {
         let mut p_be = [0xffu8; 66];
         p_be[0] = 0x01;
+        // The order (second argument) is not used by the multiplications.
         let f = Fp::<9>::new(&p_be, &p_be).unwrap();
         let mut p_minus_1 = f.p;
         p_minus_1[0] -= 1;

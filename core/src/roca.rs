@@ -59,7 +59,7 @@ fn is_power_of_65537(r: u64, p: u64) -> bool {
 }
 
 /// Whether the big-endian modulus `n` has the ROCA fingerprint. Most moduli are told apart by
-/// the first group (a modulus passes its eight primes with probability ~1/54).
+/// the first group (a modulus passes its eight primes with probability 1/40).
 pub(crate) fn has_fingerprint(n: &[u8]) -> bool {
     let remainders: [fn(&[u8]) -> u64; 8] = [
         rem::<{ product(GROUPS[0]) }>,
