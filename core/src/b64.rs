@@ -20,19 +20,33 @@ const DECODE: [u8; 256] = {
     t
 };
 
-/// [`DECODE`] widened: an invalid character is `0xffff_ff00`, so shifted by 0, 6, 12 or 18 bits
-/// it still sets bits 24 and up, which four valid sextets never do.
-const DECODE32: [u32; 256] = {
-    let mut t = [0xffff_ff00; 256];
-    let mut i = 0;
-    while i < 256 {
-        if DECODE[i] != INVALID {
-            t[i] = DECODE[i] as u32;
+/// [`DECODE`] pre-shifted for each position of a quad (`DECODE_AT[k][c]` is the sextet of `c`
+/// shifted left by `18 - 6k`), so a quad is four loads and three ors. An invalid character is
+/// `1 << 31`, a bit no valid quad sets.
+const DECODE_AT: [[u32; 256]; 4] = {
+    let mut t = [[1 << 31; 256]; 4];
+    let mut k = 0;
+    while k < 4 {
+        let mut i = 0;
+        while i < 256 {
+            if DECODE[i] != INVALID {
+                t[k][i] = (DECODE[i] as u32) << (18 - 6 * k);
+            }
+            i += 1;
         }
-        i += 1;
+        k += 1;
     }
     t
 };
+
+/// The 24 bits of the quad `c` (bit 31 set if a character is invalid).
+#[inline(always)]
+fn quad(c: &[u8]) -> u32 {
+    DECODE_AT[0][usize::from(c[0])]
+        | DECODE_AT[1][usize::from(c[1])]
+        | DECODE_AT[2][usize::from(c[2])]
+        | DECODE_AT[3][usize::from(c[3])]
+}
 
 const ENCODE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -64,20 +78,23 @@ pub fn decode_into(input: &[u8], out: &mut [u8]) -> Option<usize> {
     let data = strip_padding(input)?;
     let n = decoded_len(data)?;
     let out = out.get_mut(..n)?;
-    let mut chunks = data.chunks_exact(4);
     let full = data.len() / 4 * 3;
-    // Whole quads, zipped with their output triples (no per-byte bounds checks); invalid
-    // characters are collected in `bad` and checked once.
+    // Whole quads, two at a time (eight characters to six bytes), zipped with their output (no
+    // per-byte bounds checks); invalid characters are collected in `bad` and checked once.
     let mut bad = 0u32;
-    for (c, t) in (&mut chunks).zip(out[..full].chunks_exact_mut(3)) {
-        let v = (DECODE32[usize::from(c[0])] << 18)
-            | (DECODE32[usize::from(c[1])] << 12)
-            | (DECODE32[usize::from(c[2])] << 6)
-            | DECODE32[usize::from(c[3])];
+    let mut pairs = data[..data.len() / 8 * 8].chunks_exact(8);
+    for (c, t) in (&mut pairs).zip(out[..full].chunks_exact_mut(6)) {
+        let (a, b) = (quad(&c[..4]), quad(&c[4..]));
+        bad |= a | b;
+        let v = (u64::from(a) << 24 | u64::from(b)).to_be_bytes();
+        t.copy_from_slice(&v[2..]);
+    }
+    let done = data.len() / 8 * 6;
+    let mut chunks = data[data.len() / 8 * 8..].chunks_exact(4);
+    for (c, t) in (&mut chunks).zip(out[done..full].chunks_exact_mut(3)) {
+        let v = quad(c);
         bad |= v;
-        t[0] = (v >> 16) as u8;
-        t[1] = (v >> 8) as u8;
-        t[2] = v as u8;
+        t.copy_from_slice(&v.to_be_bytes()[1..]);
     }
     if bad >> 24 != 0 {
         return None;
@@ -187,6 +204,18 @@ mod tests {
                 let mut bad = good.clone().into_bytes();
                 bad[at] = c;
                 assert_eq!(decode(&bad), None, "{at} {c}");
+            }
+        }
+        // Every length from 0 to 40 bytes: pairs of quads, a single quad and each tail shape,
+        // with an invalid character at each position.
+        for len in 0..=40u8 {
+            let plain: Vec<u8> = (0..len).map(|i| i.wrapping_mul(97) ^ 0xa5).collect();
+            let enc = encode(&plain);
+            assert_eq!(decode(enc.as_bytes()).unwrap(), plain, "{len}");
+            for at in 0..enc.len() {
+                let mut bad = enc.clone().into_bytes();
+                bad[at] = b'+';
+                assert_eq!(decode(&bad), None, "{len} {at}");
             }
         }
         // An output buffer one byte short is refused.

@@ -141,6 +141,7 @@ pub(crate) fn bytes_below(x: u64, n: u8) -> u64 {
 
 /// The number of leading bytes of `b` that a string may hold as they are: not `"`, `\` or a
 /// control character, eight bytes at a time.
+#[inline(always)]
 fn plain_run(b: &[u8]) -> usize {
     let mut chunks = b.chunks_exact(8);
     let mut n = 0;
@@ -271,9 +272,23 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
         Ok(v)
     }
 
-    /// Checks a string starting at its opening quote; returns whether it has escapes.
+    /// Checks a string starting at its opening quote; returns whether it has escapes. Inlined
+    /// for the common string of plain characters; escapes and errors go to [`Self::string_rest`].
+    #[inline(always)]
     fn string(&mut self) -> Result<bool, Error> {
         self.eat(b'"')?;
+        let n = plain_run(&self.b[self.i..]);
+        if self.b.get(self.i + n) == Some(&b'"') {
+            self.i += n + 1;
+            return Ok(false);
+        }
+        self.string_rest()
+    }
+
+    /// The rest of [`Self::string`] after its opening quote, for strings with escapes (and bad
+    /// strings).
+    #[inline(never)]
+    fn string_rest(&mut self) -> Result<bool, Error> {
         let mut escaped = false;
         loop {
             // Fast path: skip the run of plain characters (not a quote, backslash or control).

@@ -177,6 +177,43 @@ impl<'t> Token<'t> {
         }
     }
 
+    /// The bytes of a string member, without the UTF-8 check of [`Self::text`] (the whole
+    /// document was checked when parsed): for comparisons on the verify path.
+    fn text_bytes<'s>(&'s self, t: &'s Option<Text>) -> Option<&'s [u8]> {
+        match t.as_ref()? {
+            Text::Span(a, b) => self.buf.bytes().get(*a..*b),
+            Text::Owned(s) => Some(s.as_bytes()),
+        }
+    }
+
+    /// The header's `kid` as bytes (see [`Self::text_bytes`]).
+    pub(crate) fn kid_bytes(&self) -> Option<&[u8]> {
+        self.text_bytes(&self.kid)
+    }
+
+    /// Whether the `iss` claim equals `issuer`, compared as bytes.
+    pub(crate) fn iss_is(&self, issuer: &str) -> bool {
+        self.text_bytes(&self.reg.iss) == Some(issuer.as_bytes())
+    }
+
+    /// Whether `aud` holds an audience that, sanitised, is one of `allowed` (already sanitised).
+    /// A plain string `aud` (the common case) is compared as bytes; others go through
+    /// [`Self::audiences`].
+    pub(crate) fn audience_in(&self, allowed: &[String]) -> bool {
+        let raw = self.reg.aud.and_then(|(a, b)| self.buf.bytes().get(a..b));
+        if let Some([b'"', inner @ .., b'"']) = raw {
+            if !inner.contains(&b'\\') {
+                let (s, e) = crate::verify::sanitized_range(inner);
+                return allowed.iter().any(|c| c.as_bytes() == &inner[s..e]);
+            }
+        }
+        self.audiences().any(|a| {
+            allowed
+                .iter()
+                .any(|c| c == crate::verify::sanitize_audience(&a))
+        })
+    }
+
     /// The header's `kid`.
     pub fn kid(&self) -> Option<&str> {
         self.text(&self.kid)

@@ -126,11 +126,26 @@ impl Validation {
 /// Envoy's `sanitizeAudience`: strip one leading `http://` (else `https://`), then one
 /// trailing `/`.
 pub fn sanitize_audience(a: &str) -> &str {
-    let a = a
-        .strip_prefix("http://")
-        .or_else(|| a.strip_prefix("https://"))
-        .unwrap_or(a);
-    a.strip_suffix('/').unwrap_or(a)
+    let (s, e) = sanitized_range(a.as_bytes());
+    &a[s..e]
+}
+
+/// The range of `a` that [`sanitize_audience`] keeps (ASCII prefixes and suffix only, so the
+/// range falls on character boundaries).
+pub(crate) fn sanitized_range(a: &[u8]) -> (usize, usize) {
+    let s = if a.starts_with(b"http://") {
+        7
+    } else if a.starts_with(b"https://") {
+        8
+    } else {
+        0
+    };
+    let e = if a[s..].ends_with(b"/") {
+        a.len() - 1
+    } else {
+        a.len()
+    };
+    (s, e)
 }
 
 /// A token whose signature, issuer, times and audience were checked. Derefs to [`Token`] for the
@@ -197,7 +212,7 @@ pub fn verify<'t>(
         return Err(Status::JwtAlgNotAllowed);
     }
     if let Some(iss) = &v.issuer {
-        if t.iss() != Some(iss.as_str()) {
+        if !t.iss_is(iss) {
             return Err(Status::JwtUnknownIssuer);
         }
     }
@@ -217,11 +232,7 @@ pub fn verify<'t>(
             return Err(Status::JwtExpired);
         }
     }
-    if !v.audiences.is_empty()
-        && !t
-            .audiences()
-            .any(|a| v.audiences.iter().any(|c| c == sanitize_audience(&a)))
-    {
+    if !v.audiences.is_empty() && !t.audience_in(&v.audiences) {
         return Err(Status::JwtAudienceNotAllowed);
     }
     out.key_index = select_and_verify(t, jwks, sig.bytes())?;
@@ -257,12 +268,12 @@ pub fn verify_jws<'t>(
 /// side has none), its alg matches (or it has none), and its family fits the token's alg.
 fn select_and_verify(t: &Token<'_>, jwks: &Jwks, sig: &[u8]) -> Result<usize, Status> {
     let alg = t.alg();
-    let kid = t.kid().filter(|k| !k.is_empty());
+    let kid = t.kid_bytes().filter(|k| !k.is_empty());
     let data = t.signing_input();
     let mut matched = false;
     for (i, key) in jwks.keys().iter().enumerate() {
         if let (Some(want), Some(have)) = (kid, key.kid()) {
-            if want != have {
+            if want != have.as_bytes() {
                 continue;
             }
         }
