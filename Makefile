@@ -78,13 +78,13 @@ bench-node: bench-fixtures
 	node node/bench/bench_verify.mjs $(BENCH_OUT)/fixtures.json $(BENCH_RES)/node.json
 
 # C: meshauth_verify through libmeshauth.so against the same loop in Rust (bench/rust
-# verify_loop, which also times meshauth and the raw check interleaved), alternated 3 times.
+# verify_loop, which also times meshauth and the raw check interleaved), alternated 5 times.
 BENCH_RUST_BIN := $(or $(CARGO_TARGET_DIR),bench/rust/target)/release/verify_loop
 bench-c: bench-fixtures ffi-lib
 	$(CC) -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Iinclude \
 	  ffi-c/bench/bench_verify.c $(C_LINK) -o $(BENCH_OUT)/bench_verify_c
 	cd bench/rust && $(CARGO) build --release --bin verify_loop
-	for i in 1 2 3; do \
+	for i in 1 2 3 4 5; do \
 	  $(BENCH_OUT)/bench_verify_c $(BENCH_OUT)/fixtures.tsv 5 > $(BENCH_RES)/c-$$i.json && \
 	  MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) $(BENCH_RUST_BIN) 5 \
 	    > $(BENCH_RES)/rust-loop-$$i.json || exit 1; \

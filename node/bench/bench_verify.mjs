@@ -7,8 +7,10 @@
 // Every contender checks the signature, iss, aud and exp (60 s tolerance). Times are process CPU
 // time (process.cpuUsage: all threads, so jose's WebCrypto work on the libuv pool counts; time
 // spent descheduled on the shared machine does not). Each round times one
-// batch of every contender back to back (interleaved, so machine noise hits them alike); the
-// per-op figure is the median over rounds. jose is async (WebCrypto): it is awaited per call,
+// batch of every contender back to back (interleaved, so machine noise hits them alike; the order
+// is reversed every other round); the per-op figure is the median over rounds, and each
+// contender's paired_ratio is the median over rounds of its time over meshauth-verifier's in
+// that round. jose is async (WebCrypto): it is awaited per call,
 // as applications do.
 import { createRequire } from 'node:module';
 import { createPublicKey } from 'node:crypto';
@@ -24,6 +26,8 @@ const [fixturesPath, outPath, repeatsArg] = process.argv.slice(2);
 const fx = JSON.parse(readFileSync(fixturesPath, 'utf8'));
 const REPEATS = Number(repeatsArg || 9);
 const BATCH_NS = 80e6;
+/** The contender every paired ratio is taken against. */
+const REF = 'meshauth-verifier';
 
 function cpuNs() {
   const u = process.cpuUsage();
@@ -47,7 +51,10 @@ async function measure(contenders) {
   for (const [k, c] of Object.entries(contenders)) sizes[k] = await calibrate(c.fn, c.async);
   const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   for (let r = 0; r < REPEATS; r++) {
-    for (const [k, { fn, async: isAsync }] of Object.entries(contenders)) {
+    // Alternate the order, so a contender is not always the one timed after the same other.
+    const order = Object.entries(contenders);
+    if (r % 2) order.reverse();
+    for (const [k, { fn, async: isAsync }] of order) {
       const n = sizes[k];
       const t0 = cpuNs();
       if (isAsync) for (let i = 0; i < n; i++) await fn();
@@ -60,8 +67,17 @@ async function measure(contenders) {
     const m = s.length >> 1;
     return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
   };
+  // Each round's time over meshauth-verifier's in the same round: machine drift between rounds
+  // hits both sides of a ratio alike. The report's ratios are the medians of these.
+  const ref = samples[REF];
   return Object.fromEntries(
-    Object.entries(samples).map(([k, v]) => [k, { median_ns: median(v), min_ns: Math.min(...v), runs: v.length, batch: sizes[k] }]),
+    Object.entries(samples).map(([k, v]) => [k, {
+      median_ns: median(v),
+      min_ns: Math.min(...v),
+      runs: v.length,
+      batch: sizes[k],
+      paired_ratio: median(v.map((t, i) => t / ref[i])),
+    }]),
   );
 }
 
