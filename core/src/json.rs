@@ -362,14 +362,7 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
             self.i += 1;
             return Ok(());
         }
-        let mut inline = [Name {
-            span: KeySpan {
-                start: 0,
-                end: 0,
-                escaped: false,
-            },
-            head: 0,
-        }; PAIRWISE_LIMIT];
+        let mut inline: heapless::Vec<Name, PAIRWISE_LIMIT> = heapless::Vec::new();
         let mut count = 0;
         // One bit per (head, length) hash of the unescaped names so far: a name whose bit is
         // clear cannot repeat one of them, so most members skip the pairwise compare.
@@ -393,12 +386,13 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
                     1 << ((name.head ^ key.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
                 any_escaped |= escaped;
                 if (any_escaped || seen & bit != 0)
-                    && inline[..count].iter().any(|k| self.same_key(k, &name))
+                    && inline.iter().any(|k| self.same_key(k, &name))
                 {
                     return Err(Error::DuplicateMember);
                 }
                 seen |= bit;
-                inline[count] = name;
+                // Cannot fail: fewer than `PAIRWISE_LIMIT` names are kept.
+                let _ = inline.push(name);
             } else {
                 if count == PAIRWISE_LIMIT {
                     spill.extend(inline.iter().map(|n| n.span));
