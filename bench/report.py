@@ -216,6 +216,25 @@ def main():
         target("Rust", f"HS256 ≥ 3 × faster than jsonwebtoken ({backend})", r, lambda x: x >= 3,
                fmt_r(r))
 
+    rsa_backends = load(res / "rsa-backends.json")
+    if rsa_backends:
+        w("### RSA backends: the data for the RSA decision")
+        w("")
+        w("`bench/rust` `rsa_backends`: the same 2048-bit check of each fixture with ring "
+          "(meshauth's backend: `RsaPublicKeyComponents`, the key built per call, as ring offers no "
+          "verification with a prepared key), with AWS-LC per call (what jsonwebtoken's `aws_lc_rs` "
+          "backend does) and with AWS-LC's `ParsedPublicKey` (the key parsed once, as a key set "
+          "would hold it). Process CPU time, ~80 ms batches, rounds in alternating order; the "
+          "ratios are medians of per-round ratios to ring.")
+        w("")
+        w("| alg | ring | AWS-LC per call | × ring | AWS-LC key parsed once | × ring |")
+        w("|---|---:|---:|---:|---:|---:|")
+        for alg, r in rsa_backends.items():
+            a, b, c_ = r["ring"], r["aws-lc-per-call"], r["aws-lc-parsed"]
+            w(f"| {alg} | {fmt_t(a['median_ns'])} | {fmt_t(b['median_ns'])} | "
+              f"{fmt_r(b['over_ring'], 3)} | {fmt_t(c_['median_ns'])} | {fmt_r(c_['over_ring'], 3)} |")
+        w("")
+
     other = sorted(k for k in crit if not k.startswith("verify/"))
     w("Other core operations (criterion medians; `Jwks::from_json` from `bench/rust` in CPU time, "
       "the rest from `core/benches/{cert,jwks}.rs`, which measure wall time):")

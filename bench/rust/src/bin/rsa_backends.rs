@@ -1,0 +1,188 @@
+//! Data for the RSA backend decision (issue #11): the 2048-bit RSA check of each RS*/PS* fixture
+//! with ring (meshauth's backend, key components per call), with AWS-LC per call (what
+//! jsonwebtoken's `aws_lc_rs` backend does) and with AWS-LC's `ParsedPublicKey` (key parsed
+//! once, as a meshauth key set would hold it). Timed like `verify_loop` (process CPU time, ~80 ms
+//! batches, rounds in alternating order); prints per algorithm the median time of each and the
+//! median over rounds of each one's time over ring's in the same round.
+use aws_lc_rs::signature as aws;
+use meshauth_bench::{load, AlgFixture};
+use meshauth_core::b64;
+use ring::signature as ring_sig;
+use std::hint::black_box;
+
+fn cpu_ns() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    assert_eq!(
+        unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) },
+        0
+    );
+    ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
+}
+
+fn member(f: &AlgFixture, name: &str) -> Vec<u8> {
+    b64::decode(f.jwk[name].as_str().unwrap().as_bytes()).unwrap()
+}
+
+/// DER of an unsigned INTEGER or a SEQUENCE body: tag, definite length, contents.
+fn der(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = body.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+fn der_uint(v: &[u8]) -> Vec<u8> {
+    let v = &v[v.iter().take_while(|&&b| b == 0).count()..];
+    let mut body = Vec::new();
+    if v.first().is_some_and(|&b| b & 0x80 != 0) {
+        body.push(0);
+    }
+    body.extend_from_slice(v);
+    der(0x02, &body)
+}
+
+/// RFC 8017 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`.
+fn rsa_public_key_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    let mut body = der_uint(n);
+    body.extend(der_uint(e));
+    der(0x30, &body)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+type Check<'a> = Box<dyn Fn() -> bool + 'a>;
+
+fn main() {
+    let rounds: usize = std::env::args().nth(1).map_or(9, |a| a.parse().unwrap());
+    let fx = load();
+    let algs: [(
+        &str,
+        &'static ring_sig::RsaParameters,
+        &'static aws::RsaParameters,
+    ); 6] = [
+        (
+            "RS256",
+            &ring_sig::RSA_PKCS1_2048_8192_SHA256,
+            &aws::RSA_PKCS1_2048_8192_SHA256,
+        ),
+        (
+            "RS384",
+            &ring_sig::RSA_PKCS1_2048_8192_SHA384,
+            &aws::RSA_PKCS1_2048_8192_SHA384,
+        ),
+        (
+            "RS512",
+            &ring_sig::RSA_PKCS1_2048_8192_SHA512,
+            &aws::RSA_PKCS1_2048_8192_SHA512,
+        ),
+        (
+            "PS256",
+            &ring_sig::RSA_PSS_2048_8192_SHA256,
+            &aws::RSA_PSS_2048_8192_SHA256,
+        ),
+        (
+            "PS384",
+            &ring_sig::RSA_PSS_2048_8192_SHA384,
+            &aws::RSA_PSS_2048_8192_SHA384,
+        ),
+        (
+            "PS512",
+            &ring_sig::RSA_PSS_2048_8192_SHA512,
+            &aws::RSA_PSS_2048_8192_SHA512,
+        ),
+    ];
+    println!("{{");
+    for (i, (alg, ring_p, aws_p)) in algs.into_iter().enumerate() {
+        let f = &fx.algs[alg];
+        let (n, e) = (member(f, "n"), member(f, "e"));
+        let (signed, sig) = f.token.rsplit_once('.').unwrap();
+        let (m, s) = (signed.as_bytes(), b64::decode(sig.as_bytes()).unwrap());
+        let parsed = aws::ParsedPublicKey::new(aws_p, rsa_public_key_der(&n, &e)).unwrap();
+        let checks: Vec<(&str, Check)> = vec![
+            (
+                "ring",
+                Box::new(|| {
+                    ring_sig::RsaPublicKeyComponents { n: &n, e: &e }
+                        .verify(ring_p, black_box(m), &s)
+                        .is_ok()
+                }),
+            ),
+            (
+                "aws-lc-per-call",
+                Box::new(|| {
+                    aws::RsaPublicKeyComponents { n: &n, e: &e }
+                        .verify(aws_p, black_box(m), &s)
+                        .is_ok()
+                }),
+            ),
+            (
+                "aws-lc-parsed",
+                Box::new(|| parsed.verify_sig(black_box(m), &s).is_ok()),
+            ),
+        ];
+        // Every contender accepts the fixture's signature before anything is timed.
+        for (name, c) in &checks {
+            assert!(c(), "{alg} {name}");
+        }
+        let batch: Vec<u64> = checks
+            .iter()
+            .map(|(_, c)| {
+                let mut n = 1u64;
+                loop {
+                    n *= 2;
+                    let t0 = cpu_ns();
+                    (0..n).for_each(|_| assert!(c()));
+                    let t = cpu_ns() - t0;
+                    if t > 20e6 {
+                        break (n as f64 * 80e6 / t) as u64 + 1;
+                    }
+                }
+            })
+            .collect();
+        let mut times = vec![Vec::new(); checks.len()];
+        for r in 0..rounds {
+            let mut order: Vec<usize> = (0..checks.len()).collect();
+            if r % 2 == 1 {
+                order.reverse();
+            }
+            for k in order {
+                let t0 = cpu_ns();
+                (0..batch[k]).for_each(|_| assert!(checks[k].1()));
+                times[k].push((cpu_ns() - t0) / batch[k] as f64);
+            }
+        }
+        let cols: Vec<String> = checks
+            .iter()
+            .enumerate()
+            .map(|(k, (name, _))| {
+                let mut over: Vec<f64> = (0..rounds).map(|r| times[k][r] / times[0][r]).collect();
+                format!(
+                    "\"{name}\": {{\"median_ns\": {:.0}, \"over_ring\": {:.3}}}",
+                    median(&mut times[k].clone()),
+                    median(&mut over)
+                )
+            })
+            .collect();
+        let comma = if i + 1 < algs.len() { "," } else { "" };
+        println!(" \"{alg}\": {{{}}}{comma}", cols.join(", "));
+    }
+    println!("}}");
+}
