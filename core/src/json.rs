@@ -48,7 +48,11 @@ pub(crate) fn parse_with<'a>(
     };
     v.ws();
     let start = v.i;
-    v.value(0)?;
+    if v.peek() == Some(b'{') {
+        v.root_object()?;
+    } else {
+        v.value(0)?;
+    }
     let root = v.accepted(start);
     v.ws();
     if v.i != input.len() {
@@ -352,7 +356,28 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
         }
     }
 
+    /// A nested object (members not reported).
     fn object(&mut self, depth: usize) -> Result<(), Error> {
+        self.members(depth, |_, _, _| {})
+    }
+
+    /// The root object: each member is handed to `member` as it is passed. Kept apart from
+    /// [`Self::object`] so that `member` is inlined here (the value it gets stays in registers).
+    fn root_object(&mut self) -> Result<(), Error> {
+        self.members(1, |v, key, start| {
+            let (name, value) = (v.jstr(&key), v.accepted(start));
+            (v.member)(name, value);
+        })
+    }
+
+    /// Checks an object at `depth` and calls `each` with every member's name and the start of
+    /// its value once the value is checked.
+    #[inline(always)]
+    fn members(
+        &mut self,
+        depth: usize,
+        mut each: impl FnMut(&mut Self, KeySpan, usize),
+    ) -> Result<(), Error> {
         if depth > self.max_depth {
             return Err(Error::TooDeep);
         }
@@ -405,10 +430,7 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
             self.ws();
             let start = self.i;
             self.value(depth)?;
-            if depth == 1 {
-                let (name, value) = (self.jstr(&key), self.accepted(start));
-                (self.member)(name, value);
-            }
+            each(self, key, start);
             self.ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
