@@ -7,20 +7,12 @@ mod common;
 
 use common::b64url;
 use meshauth_core::{verify, Jwks, Status, Validation};
-use ring::hmac;
 
 const NOW: i64 = 1_800_000_000;
 const KEY: &[u8] = &[7; 32];
 
 fn token(kid: &str, claims: &str) -> String {
-    let header = format!(r#"{{"alg":"HS256","kid":"{kid}"}}"#);
-    let si = format!(
-        "{}.{}",
-        b64url(header.as_bytes()),
-        b64url(claims.as_bytes())
-    );
-    let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, KEY), si.as_bytes());
-    format!("{si}.{}", b64url(tag.as_ref()))
+    common::hs256_token(&format!(r#"{{"alg":"HS256","kid":"{kid}"}}"#), claims, KEY)
 }
 
 fn check(kid: &str, claims: &str, issuer: &str, audiences: &[&str]) -> Status {

@@ -4,22 +4,11 @@
 
 mod common;
 
-use common::b64url;
+use common::{b64url, hs256_token as hs256};
 use meshauth_core::{cert, verify, Authenticator, AuthorizationPolicy, Jwks, Status, Validation};
-use ring::hmac;
 use std::sync::{Arc, RwLock, Weak};
 
 const NOW: i64 = 1_800_000_000;
-
-fn hs256(header: &str, claims: &str, key: &[u8]) -> String {
-    let si = format!(
-        "{}.{}",
-        b64url(header.as_bytes()),
-        b64url(claims.as_bytes())
-    );
-    let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), si.as_bytes());
-    format!("{si}.{}", b64url(tag.as_ref()))
-}
 
 fn oct(kid: &str, key: &[u8]) -> String {
     format!(r#"{{"kty":"oct","kid":"{kid}","k":"{}"}}"#, b64url(key))

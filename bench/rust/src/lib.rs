@@ -41,6 +41,21 @@ pub fn load() -> Fixtures {
     serde_json::from_slice(&data).unwrap()
 }
 
+/// CPU time of the whole process so far, in nanoseconds (`CLOCK_PROCESS_CPUTIME_ID`, as
+/// `ffi-c/bench/bench_verify.c` times the C side).
+pub fn process_cpu_ns() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    assert_eq!(
+        unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) },
+        0
+    );
+    ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
+}
+
 /// A fixed verification time inside every token's validity.
 pub const NOW: i64 = 1_800_000_000;
 
@@ -95,7 +110,8 @@ pub mod cpu_time {
     }
 }
 
-fn member(f: &AlgFixture, name: &str) -> Vec<u8> {
+/// A base64url member of the fixture's JWK (`n`, `e`, `x`, `k`...), decoded.
+pub fn member(f: &AlgFixture, name: &str) -> Vec<u8> {
     b64::decode(f.jwk[name].as_str().unwrap().as_bytes()).unwrap()
 }
 

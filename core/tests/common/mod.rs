@@ -38,6 +38,21 @@ pub fn unhex(s: &str) -> Vec<u8> {
         .collect()
 }
 
+/// A compact HS256 JWS of `header` and `claims` signed with `key` (ring's HMAC, not the code
+/// under test).
+pub fn hs256_token(header: &str, claims: &str, key: &[u8]) -> String {
+    let si = format!(
+        "{}.{}",
+        b64url(header.as_bytes()),
+        b64url(claims.as_bytes())
+    );
+    let tag = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key),
+        si.as_bytes(),
+    );
+    format!("{si}.{}", b64url(tag.as_ref()))
+}
+
 /// Base64url without padding (an independent encoder for building mutants in tests).
 pub fn b64url(data: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

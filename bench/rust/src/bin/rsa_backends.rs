@@ -5,27 +5,10 @@
 //! batches, rounds in alternating order); prints per algorithm the median time of each and the
 //! median over rounds of each one's time over ring's in the same round.
 use aws_lc_rs::signature as aws;
-use meshauth_bench::{load, AlgFixture};
+use meshauth_bench::{load, member, process_cpu_ns};
 use meshauth_core::b64;
 use ring::signature as ring_sig;
 use std::hint::black_box;
-
-fn cpu_ns() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    assert_eq!(
-        unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) },
-        0
-    );
-    ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
-}
-
-fn member(f: &AlgFixture, name: &str) -> Vec<u8> {
-    b64::decode(f.jwk[name].as_str().unwrap().as_bytes()).unwrap()
-}
 
 /// DER of an unsigned INTEGER or a SEQUENCE body: tag, definite length, contents.
 fn der(tag: u8, body: &[u8]) -> Vec<u8> {
@@ -148,9 +131,9 @@ fn main() {
                 let mut n = 1u64;
                 loop {
                     n *= 2;
-                    let t0 = cpu_ns();
+                    let t0 = process_cpu_ns();
                     (0..n).for_each(|_| assert!(c()));
-                    let t = cpu_ns() - t0;
+                    let t = process_cpu_ns() - t0;
                     if t > 20e6 {
                         break (n as f64 * 80e6 / t) as u64 + 1;
                     }
@@ -164,9 +147,9 @@ fn main() {
                 order.reverse();
             }
             for k in order {
-                let t0 = cpu_ns();
+                let t0 = process_cpu_ns();
                 (0..batch[k]).for_each(|_| assert!(checks[k].1()));
-                times[k].push((cpu_ns() - t0) / batch[k] as f64);
+                times[k].push((process_cpu_ns() - t0) / batch[k] as f64);
             }
         }
         let cols: Vec<String> = checks

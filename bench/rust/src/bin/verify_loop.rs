@@ -7,32 +7,19 @@
 //! `verify_loop --count N ALG` instead verifies ALG's token N times in `counted`, untimed: the
 //! loop whose instructions `bench/instructions.py` counts with callgrind (against the C side's
 //! `counted`).
-use meshauth_bench::{floor, load, ALGS, NOW};
+use meshauth_bench::{floor, load, process_cpu_ns, ALGS, NOW};
 use meshauth_core::{b64, verify, Jwks, Validation};
 use std::hint::black_box;
-
-fn cpu_ns() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    assert_eq!(
-        unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) },
-        0
-    );
-    ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
-}
 
 fn batch_size(f: &dyn Fn() -> bool) -> u64 {
     let mut n = 1u64;
     loop {
         n *= 2;
-        let t0 = cpu_ns();
+        let t0 = process_cpu_ns();
         for _ in 0..n {
             black_box(f());
         }
-        let t = cpu_ns() - t0;
+        let t = process_cpu_ns() - t0;
         if t > 20e6 {
             return (n as f64 * 80e6 / t) as u64 + 1;
         }
@@ -87,11 +74,11 @@ fn main() {
             for k in 0..2 {
                 let i = (k + round) % 2;
                 let f = contenders[i].1;
-                let t0 = cpu_ns();
+                let t0 = process_cpu_ns();
                 for _ in 0..sizes[i] {
                     assert!(f());
                 }
-                samples[i].push((cpu_ns() - t0) / sizes[i] as f64);
+                samples[i].push((process_cpu_ns() - t0) / sizes[i] as f64);
             }
             round_ratios.push(format!("{:.4}", samples[0][round] / samples[1][round]));
         }
