@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import os
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -223,7 +224,8 @@ case("rsa-e-1-forgery-fresh-key", forged, "JwksNoValidKeys",
 
 # A key with the ROCA fingerprint (Infineon RSALib, factorable), with the token Wycheproof signs
 # with it (json_web_crypto_test.json tcId 46: a valid signature, so only the key check refuses it).
-with open("../shared/vectors/wycheproof/json_web_crypto_test.json") as f:
+with open(os.path.join(os.environ.get("MESHAUTH_SHARED", "../shared"),
+                       "vectors/wycheproof/json_web_crypto_test.json")) as f:
     for g in json.load(f)["testGroups"]:
         for t in g["tests"]:
             if t["tcId"] == 46:

@@ -281,16 +281,16 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
     #[inline(always)]
     fn string(&mut self) -> Result<bool, Error> {
         self.eat(b'"')?;
-        let n = plain_run(&self.b[self.i..]);
-        if self.b.get(self.i + n) == Some(&b'"') {
-            self.i += n + 1;
+        self.i += plain_run(&self.b[self.i..]);
+        if self.peek() == Some(b'"') {
+            self.i += 1;
             return Ok(false);
         }
         self.string_rest()
     }
 
-    /// The rest of [`Self::string`] after its opening quote, for strings with escapes (and bad
-    /// strings).
+    /// The rest of [`Self::string`] from its first character that is not plain, for strings
+    /// with escapes (and bad strings).
     #[inline(never)]
     fn string_rest(&mut self) -> Result<bool, Error> {
         let mut escaped = false;

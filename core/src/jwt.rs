@@ -171,10 +171,7 @@ impl<'t> Token<'t> {
     }
 
     fn text<'s>(&'s self, t: &'s Option<Text>) -> Option<&'s str> {
-        match t.as_ref()? {
-            Text::Span(a, b) => core::str::from_utf8(&self.buf.bytes()[*a..*b]).ok(),
-            Text::Owned(s) => Some(s),
-        }
+        core::str::from_utf8(self.text_bytes(t)?).ok()
     }
 
     /// The bytes of a string member, without the UTF-8 check of [`Self::text`] (the whole

@@ -56,6 +56,23 @@ pub fn process_cpu_ns() -> f64 {
     ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
 }
 
+/// How many calls of `f` make a ~80 ms batch (calibrated on batches of at least 20 ms); each
+/// call must return true.
+pub fn batch_size(f: &dyn Fn() -> bool) -> u64 {
+    let mut n = 1u64;
+    loop {
+        n *= 2;
+        let t0 = process_cpu_ns();
+        for _ in 0..n {
+            assert!(f());
+        }
+        let t = process_cpu_ns() - t0;
+        if t > 20e6 {
+            return (n as f64 * 80e6 / t) as u64 + 1;
+        }
+    }
+}
+
 /// A fixed verification time inside every token's validity.
 pub const NOW: i64 = 1_800_000_000;
 

@@ -5,7 +5,7 @@
 //! batches, rounds in alternating order); prints per algorithm the median time of each and the
 //! median over rounds of each one's time over ring's in the same round.
 use aws_lc_rs::signature as aws;
-use meshauth_bench::{load, member, process_cpu_ns};
+use meshauth_bench::{batch_size, load, member, process_cpu_ns};
 use meshauth_core::b64;
 use ring::signature as ring_sig;
 use std::hint::black_box;
@@ -125,21 +125,7 @@ fn main() {
         for (name, c) in &checks {
             assert!(c(), "{alg} {name}");
         }
-        let batch: Vec<u64> = checks
-            .iter()
-            .map(|(_, c)| {
-                let mut n = 1u64;
-                loop {
-                    n *= 2;
-                    let t0 = process_cpu_ns();
-                    (0..n).for_each(|_| assert!(c()));
-                    let t = process_cpu_ns() - t0;
-                    if t > 20e6 {
-                        break (n as f64 * 80e6 / t) as u64 + 1;
-                    }
-                }
-            })
-            .collect();
+        let batch: Vec<u64> = checks.iter().map(|(_, c)| batch_size(c)).collect();
         let mut times = vec![Vec::new(); checks.len()];
         for r in 0..rounds {
             let mut order: Vec<usize> = (0..checks.len()).collect();

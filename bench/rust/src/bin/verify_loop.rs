@@ -7,24 +7,9 @@
 //! `verify_loop --count N ALG` instead verifies ALG's token N times in `counted`, untimed: the
 //! loop whose instructions `bench/instructions.py` counts with callgrind (against the C side's
 //! `counted`).
-use meshauth_bench::{floor, load, process_cpu_ns, ALGS, NOW};
+use meshauth_bench::{batch_size, floor, load, process_cpu_ns, ALGS, NOW};
 use meshauth_core::{b64, verify, Jwks, Validation};
 use std::hint::black_box;
-
-fn batch_size(f: &dyn Fn() -> bool) -> u64 {
-    let mut n = 1u64;
-    loop {
-        n *= 2;
-        let t0 = process_cpu_ns();
-        for _ in 0..n {
-            black_box(f());
-        }
-        let t = process_cpu_ns() - t0;
-        if t > 20e6 {
-            return (n as f64 * 80e6 / t) as u64 + 1;
-        }
-    }
-}
 
 /// `n` verifications (kept out of line so callgrind can count exactly this loop).
 #[inline(never)]
