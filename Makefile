@@ -28,11 +28,15 @@ generated:
 	python3 tools/gen_status.py $(SHARED)/vectors/jwt_verify_lib/status.json
 	git diff --exit-code -- core/src/status_table.rs docs/status.md
 
+# The workspace builds the core with its `aws-lc` feature (the bindings and the CLI turn it on);
+# the core's default, ring-only build is linted and tested on its own as well.
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p meshauth-core --all-targets -- -D warnings
 
 rust-test:
 	$(CARGO) test --workspace
+	$(CARGO) test -p meshauth-core
 
 # Benchmarks (issue #11; not part of `make test`): meshauth beside the libraries users would pick
 # instead, in one run, rendered into BENCHMARKS.md and docs/benchmarks-verify.svg. Installs its

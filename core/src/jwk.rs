@@ -79,6 +79,9 @@ pub(crate) enum Material {
         /// Modulus and exponent, big-endian without leading zeros (as ring wants them).
         n: Vec<u8>,
         e: Vec<u8>,
+        /// The same key for AWS-LC, parsed once per algorithm (see [`crate::rsa_aws_lc`]).
+        #[cfg(feature = "aws-lc")]
+        aws_lc: Option<alloc::boxed::Box<crate::rsa_aws_lc::RsaKeys>>,
     },
     /// P-256 or P-384: the uncompressed SEC1 point, checked to be on the curve.
     Ec {
@@ -549,7 +552,19 @@ impl Jwk {
             return t.verify(data, sig);
         }
         match &self.material {
-            Material::Rsa { n, e } => {
+            Material::Rsa {
+                n,
+                e,
+                #[cfg(feature = "aws-lc")]
+                aws_lc,
+            } => {
+                #[cfg(feature = "aws-lc")]
+                if let Some(valid) = aws_lc
+                    .as_deref()
+                    .and_then(|k| k.verify(alg, self.bits, data, sig))
+                {
+                    return valid;
+                }
                 let params: &signature::RsaParameters = match (alg, self.bits >= 2048) {
                     (Alg::RS256, true) => &signature::RSA_PKCS1_2048_8192_SHA256,
                     (Alg::RS384, true) => &signature::RSA_PKCS1_2048_8192_SHA384,
@@ -635,7 +650,7 @@ fn curve_bits(c: Curve) -> u32 {
 }
 
 /// `n` and `e` of a DER RSAPublicKey (`SEQUENCE { INTEGER, INTEGER }`).
-fn rsa_public_key(der_bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+pub(crate) fn rsa_public_key(der_bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     use der::{Decode, Reader};
     let mut r = der::SliceReader::new(der_bytes).ok()?;
     let (n, e) = r
@@ -669,6 +684,8 @@ fn rsa_from_components(n: &[u8], e: &[u8], opts: &JwksOptions) -> Result<(Materi
         Material::Rsa {
             n: n.to_vec(),
             e: e.to_vec(),
+            #[cfg(feature = "aws-lc")]
+            aws_lc: crate::rsa_aws_lc::RsaKeys::new(n, e).map(alloc::boxed::Box::new),
         },
         bits,
     ))
