@@ -1,12 +1,14 @@
 //! Data for the RSA backend decision (issue #11): the 2048-bit RSA check of each RS*/PS* fixture
 //! with ring (meshauth's backend, key components per call), with AWS-LC per call (what
 //! jsonwebtoken's `aws_lc_rs` backend does) and with AWS-LC's `ParsedPublicKey` (key parsed
-//! once, as a meshauth key set would hold it). Timed like `verify_loop` (process CPU time, ~80 ms
-//! batches, rounds in alternating order); prints per algorithm the median time of each and the
-//! median over rounds of each one's time over ring's in the same round.
+//! once, as meshauth's `aws-lc` feature holds it), beside meshauth's whole `verify` of the token
+//! (built with that feature). Timed like `verify_loop` (process CPU time, ~80 ms batches, rounds
+//! in alternating order); prints per algorithm the median time of each and the median over rounds
+//! of each one's time over ring's, and of meshauth's over the AWS-LC parsed check, in the same
+//! round.
 use aws_lc_rs::signature as aws;
-use meshauth_bench::{batch_size, load, member, process_cpu_ns};
-use meshauth_core::b64;
+use meshauth_bench::{batch_size, load, member, process_cpu_ns, NOW};
+use meshauth_core::{b64, verify, Jwks, Validation};
 use ring::signature as ring_sig;
 use std::hint::black_box;
 
@@ -92,6 +94,9 @@ fn main() {
             &aws::RSA_PSS_2048_8192_SHA512,
         ),
     ];
+    let mut v = Validation::new();
+    v.set_issuer(&fx.issuer);
+    v.add_audience(&fx.audience);
     println!("{{");
     for (i, (alg, ring_p, aws_p)) in algs.into_iter().enumerate() {
         let f = &fx.algs[alg];
@@ -99,6 +104,7 @@ fn main() {
         let (signed, sig) = f.token.rsplit_once('.').unwrap();
         let (m, s) = (signed.as_bytes(), b64::decode(sig.as_bytes()).unwrap());
         let parsed = aws::ParsedPublicKey::new(aws_p, rsa_public_key_der(&n, &e)).unwrap();
+        let jwks = Jwks::from_json(f.jwks.as_bytes()).unwrap();
         let checks: Vec<(&str, Check)> = vec![
             (
                 "ring",
@@ -120,6 +126,10 @@ fn main() {
                 "aws-lc-parsed",
                 Box::new(|| parsed.verify_sig(black_box(m), &s).is_ok()),
             ),
+            (
+                "meshauth",
+                Box::new(|| verify(black_box(f.token.as_bytes()), &jwks, &v, NOW).is_ok()),
+            ),
         ];
         // Every contender accepts the fixture's signature before anything is timed.
         for (name, c) in &checks {
@@ -138,7 +148,11 @@ fn main() {
                 times[k].push((process_cpu_ns() - t0) / batch[k] as f64);
             }
         }
-        let cols: Vec<String> = checks
+        let parsed_at = checks.len() - 2;
+        let mut over_parsed: Vec<f64> = (0..rounds)
+            .map(|r| times[parsed_at + 1][r] / times[parsed_at][r])
+            .collect();
+        let mut cols: Vec<String> = checks
             .iter()
             .enumerate()
             .map(|(k, (name, _))| {
@@ -150,6 +164,10 @@ fn main() {
                 )
             })
             .collect();
+        cols.push(format!(
+            "\"meshauth_over_aws_lc_parsed\": {:.3}",
+            median(&mut over_parsed)
+        ));
         let comma = if i + 1 < algs.len() { "," } else { "" };
         println!(" \"{alg}\": {{{}}}{comma}", cols.join(", "));
     }
