@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets with the flags cargo-fuzz uses (SanitizerCoverage: inline 8-bit
 # counters, PC table, comparison tracing; `--cfg fuzzing`; debug assertions and overflow checks),
 # on the stable toolchain: no cargo-fuzz install and no nightly compiler needed. FUZZ_ASAN=1 adds
-# AddressSanitizer, which needs `-Zsanitizer` and so RUSTC_BOOTSTRAP=1 on stable.
+# AddressSanitizer, which needs `-Zsanitizer` and so RUSTC_BOOTSTRAP=1 on stable. FUZZ_FEATURES
+# passes cargo features (`aws-lc`: the core as the bindings build it).
 set -euo pipefail
 cd "$(dirname "$0")"
 host=$(rustc -vV | sed -n 's/^host: //p')
@@ -14,5 +15,5 @@ if [ "${FUZZ_ASAN:-0}" = 1 ]; then
     flags+=" -Zsanitizer=address"
 fi
 # --target keeps RUSTFLAGS away from build scripts and proc macros, as cargo-fuzz does.
-RUSTFLAGS="$flags" cargo build --release --target "$host" --bins "$@"
+RUSTFLAGS="$flags" cargo build --release --target "$host" --bins ${FUZZ_FEATURES:+--features "$FUZZ_FEATURES"} "$@"
 echo "target/$host/release"
