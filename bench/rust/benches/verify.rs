@@ -7,36 +7,10 @@
 //! one jsonwebtoken backend).
 use criterion::{criterion_group, criterion_main, Criterion};
 use meshauth_bench::cpu_time::CpuTime;
-use meshauth_bench::{floor, load, ALGS, NOW};
+use meshauth_bench::{floor, jsonwebtoken_backend, jsonwebtoken_check, load, ALGS, NOW};
 use meshauth_core::{b64, verify, Jwks, Validation};
 use std::hint::black_box;
 use std::time::Duration;
-
-#[allow(dead_code)]
-#[derive(serde::Deserialize)]
-struct Claims {
-    iss: String,
-    sub: String,
-    aud: String,
-    exp: u64,
-    iat: u64,
-    scope: String,
-}
-
-/// Installs the jsonwebtoken backend named by `MESHAUTH_BENCH_JWT_BACKEND` (`aws_lc_rs`, the
-/// default, or `rust_crypto`) and returns the name of its benchmarks.
-fn jsonwebtoken_backend() -> &'static str {
-    use jsonwebtoken::crypto::{aws_lc, rust_crypto};
-    let (provider, name) = match std::env::var("MESHAUTH_BENCH_JWT_BACKEND").as_deref() {
-        Ok("rust_crypto") => (&rust_crypto::DEFAULT_PROVIDER, "jsonwebtoken-rust_crypto"),
-        Ok("aws_lc_rs") | Err(_) => (&aws_lc::DEFAULT_PROVIDER, "jsonwebtoken"),
-        Ok(other) => panic!("MESHAUTH_BENCH_JWT_BACKEND={other}: aws_lc_rs or rust_crypto"),
-    };
-    provider
-        .install_default()
-        .expect("one jsonwebtoken backend per process");
-    name
-}
 
 fn bench_verify(c: &mut Criterion<CpuTime>) {
     let jwt_name = jsonwebtoken_backend();
@@ -62,17 +36,9 @@ fn bench_verify(c: &mut Criterion<CpuTime>) {
             b.iter(|| check(black_box(msg), black_box(&sig)))
         });
         // jsonwebtoken: no ES512.
-        if alg != "ES512" {
-            let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(f.jwk.clone()).unwrap();
-            let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
-            let mut jv = jsonwebtoken::Validation::new(alg.parse().unwrap());
-            jv.set_issuer(&[&fx.issuer]);
-            jv.set_audience(&[&fx.audience]);
-            jv.leeway = 60;
-            jsonwebtoken::decode::<Claims>(&f.token, &key, &jv).unwrap();
-            g.bench_function(jwt_name, |b| {
-                b.iter(|| jsonwebtoken::decode::<Claims>(black_box(&f.token), &key, &jv).is_ok())
-            });
+        if let Some(jwt) = jsonwebtoken_check(alg, &fx) {
+            assert!(jwt(&f.token));
+            g.bench_function(jwt_name, |b| b.iter(|| jwt(black_box(&f.token))));
         }
         g.finish();
     }

@@ -193,3 +193,51 @@ pub fn floor(alg: &str, f: &AlgFixture) -> Check {
         _ => unreachable!(),
     }
 }
+
+/// The six claims of a fixture token, as jsonwebtoken decodes them.
+#[allow(dead_code)]
+#[derive(serde::Deserialize)]
+pub struct Claims {
+    iss: String,
+    sub: String,
+    aud: String,
+    exp: u64,
+    iat: u64,
+    scope: String,
+}
+
+/// Installs the jsonwebtoken backend named by `MESHAUTH_BENCH_JWT_BACKEND` (`aws_lc_rs`, the
+/// default, or `rust_crypto`) and returns the name of its benchmarks.
+pub fn jsonwebtoken_backend() -> &'static str {
+    use jsonwebtoken::crypto::{aws_lc, rust_crypto};
+    let (provider, name) = match std::env::var("MESHAUTH_BENCH_JWT_BACKEND").as_deref() {
+        Ok("rust_crypto") => (&rust_crypto::DEFAULT_PROVIDER, "jsonwebtoken-rust_crypto"),
+        Ok("aws_lc_rs") | Err(_) => (&aws_lc::DEFAULT_PROVIDER, "jsonwebtoken"),
+        Ok(other) => panic!("MESHAUTH_BENCH_JWT_BACKEND={other}: aws_lc_rs or rust_crypto"),
+    };
+    provider
+        .install_default()
+        .expect("one jsonwebtoken backend per process");
+    name
+}
+
+/// A whole-token check (a token in, accepted or not).
+pub type TokenCheck = Box<dyn Fn(&str) -> bool>;
+
+/// jsonwebtoken's `decode` of a token of `alg` with a pre-built `DecodingKey` and a `Validation`
+/// for iss, aud and exp (60 s leeway), into [`Claims`]; `None` for ES512, which it lacks. Call
+/// [`jsonwebtoken_backend`] first.
+pub fn jsonwebtoken_check(alg: &str, fx: &Fixtures) -> Option<TokenCheck> {
+    if alg == "ES512" {
+        return None;
+    }
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(fx.algs[alg].jwk.clone()).unwrap();
+    let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
+    let mut jv = jsonwebtoken::Validation::new(alg.parse().unwrap());
+    jv.set_issuer(&[&fx.issuer]);
+    jv.set_audience(&[&fx.audience]);
+    jv.leeway = 60;
+    Some(Box::new(move |token| {
+        jsonwebtoken::decode::<Claims>(token, &key, &jv).is_ok()
+    }))
+}
