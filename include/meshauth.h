@@ -842,6 +842,19 @@ meshauth_status meshauth_validation_set_max_lifetime(struct meshauth_validation 
                                                      uint64_t seconds);
 
 /**
+ * When `enabled`, bounds the token age (jose's `maxTokenAge`): `iat` is required
+ * (`MESHAUTH_STATUS_JWT_MISSING_IAT`) and `now - iat` must not exceed `seconds` plus the clock
+ * skew (`MESHAUTH_STATUS_JWT_EXPIRED`). When not `enabled` there is no bound (the default) and
+ * `seconds` is ignored.
+ *
+ * # Safety
+ * `v` is NULL or a live handle not used by another thread.
+ */
+meshauth_status meshauth_validation_set_max_age(struct meshauth_validation *v,
+                                                bool enabled,
+                                                uint64_t seconds);
+
+/**
  * Frees a validation; NULL is a no-op.
  *
  * # Safety

@@ -565,6 +565,25 @@ pub unsafe extern "C" fn meshauth_validation_set_max_lifetime(
     })
 }
 
+/// When `enabled`, bounds the token age (jose's `maxTokenAge`): `iat` is required
+/// (`MESHAUTH_STATUS_JWT_MISSING_IAT`) and `now - iat` must not exceed `seconds` plus the clock
+/// skew (`MESHAUTH_STATUS_JWT_EXPIRED`). When not `enabled` there is no bound (the default) and
+/// `seconds` is ignored.
+///
+/// # Safety
+/// `v` is NULL or a live handle not used by another thread.
+#[no_mangle]
+pub unsafe extern "C" fn meshauth_validation_set_max_age(
+    v: *mut meshauth_validation,
+    enabled: bool,
+    seconds: u64,
+) -> meshauth_status {
+    with_validation(v, |h| {
+        h.v.set_max_age(enabled.then_some(seconds));
+        Ok(())
+    })
+}
+
 /// Frees a validation; NULL is a no-op.
 ///
 /// # Safety

@@ -189,7 +189,7 @@ static void test_validation(const meshauth_jwks *j) {
   CHECK_ST(meshauth_validation_set_algorithms(v, S("HS256")), MESHAUTH_STATUS_OK);
   CHECK_ST(meshauth_validation_set_algorithms(NULL, S("HS256")), MESHAUTH_STATUS_NULL_ARGUMENT);
 
-  /* require_exp, max_token_bytes, max_lifetime. */
+  /* require_exp, max_token_bytes, max_lifetime, max_age. */
   meshauth_validation *bare = meshauth_validation_new();
   CHECK_ST(meshauth_verify(j, bare, S(FX_TOKEN_BARE), FX_NOW, NULL), MESHAUTH_STATUS_OK);
   CHECK_ST(meshauth_validation_set_require_exp(bare, true), MESHAUTH_STATUS_OK);
@@ -214,6 +214,15 @@ static void test_validation(const meshauth_jwks *j) {
   CHECK_ST(meshauth_validation_set_max_lifetime(bare, false, 0), MESHAUTH_STATUS_OK);
   CHECK_ST(meshauth_verify(j, bare, S(FX_TOKEN_BARE), FX_NOW, NULL), MESHAUTH_STATUS_OK);
   CHECK_ST(meshauth_validation_set_max_lifetime(NULL, false, 0), MESHAUTH_STATUS_NULL_ARGUMENT);
+  /* max_age: at FX_NOW the token is FX_NOW - FX_IAT old, which may reach max_age + 60 s skew. */
+  CHECK_ST(meshauth_validation_set_max_age(bare, true, (uint64_t)(FX_NOW - FX_IAT - 60)), MESHAUTH_STATUS_OK);
+  CHECK_ST(meshauth_verify(j, bare, S(FX_TOKEN), FX_NOW, NULL), MESHAUTH_STATUS_OK);
+  CHECK_ST(meshauth_validation_set_max_age(bare, true, (uint64_t)(FX_NOW - FX_IAT - 61)), MESHAUTH_STATUS_OK);
+  CHECK_ST(meshauth_verify(j, bare, S(FX_TOKEN), FX_NOW, NULL), MESHAUTH_STATUS_JWT_EXPIRED);
+  CHECK_ST(meshauth_verify(j, bare, S(FX_TOKEN_BARE), FX_NOW, NULL), MESHAUTH_STATUS_JWT_MISSING_IAT);
+  CHECK_ST(meshauth_validation_set_max_age(bare, false, 0), MESHAUTH_STATUS_OK);
+  CHECK_ST(meshauth_verify(j, bare, S(FX_TOKEN_BARE), FX_NOW, NULL), MESHAUTH_STATUS_OK);
+  CHECK_ST(meshauth_validation_set_max_age(NULL, false, 0), MESHAUTH_STATUS_NULL_ARGUMENT);
   meshauth_validation_free(bare);
   meshauth_validation_free(v);
   meshauth_validation_free(NULL);

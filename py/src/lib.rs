@@ -198,6 +198,7 @@ pub(crate) fn validation(
     algorithms: Option<Vec<String>>,
     require_exp: bool,
     max_lifetime: Option<u64>,
+    max_age: Option<u64>,
     max_token_bytes: Option<usize>,
 ) -> PyResult<Validation> {
     let mut v = Validation::new();
@@ -220,6 +221,7 @@ pub(crate) fn validation(
     }
     v.set_require_exp(require_exp);
     v.set_max_lifetime(max_lifetime);
+    v.set_max_age(max_age);
     if let Some(n) = max_token_bytes {
         v.set_max_token_bytes(n);
     }
@@ -231,6 +233,9 @@ pub(crate) fn validation(
 /// is JwtNotYetValid, `now > exp + clock_skew` is JwtExpired), audience (any of `audiences`,
 /// ignoring one leading http(s):// and one trailing /), key selection by kid/alg, signature.
 /// Returns the claims as a dict. `now` is Unix seconds (default: the current time).
+/// Optional bounds: `require_exp`; `max_lifetime` (`exp - iat`, JwtLifetimeTooLong);
+/// `max_age` (jose's maxTokenAge: `iat` required, JwtMissingIat; `now - iat` over
+/// `max_age + clock_skew` is JwtExpired); `max_token_bytes` (JwtTooLarge).
 ///
 /// Raises a `meshauth.MeshAuthError` subclass named after the status (e.g.
 /// `meshauth.errors.JwtExpired`, also a `meshauth.ExpiredSignatureError`) with `.code`
@@ -238,7 +243,7 @@ pub(crate) fn validation(
 /// The GIL is released while the token is verified. To verify many tokens with the same options, build a `Verifier` once.
 #[pyfunction]
 #[pyo3(signature = (token, jwks, *, issuer = None, audiences = None, clock_skew = 60,
-    algorithms = None, now = None, require_exp = false, max_lifetime = None,
+    algorithms = None, now = None, require_exp = false, max_lifetime = None, max_age = None,
     max_token_bytes = None))]
 #[allow(clippy::too_many_arguments)]
 fn verify<'py>(
@@ -252,6 +257,7 @@ fn verify<'py>(
     now: Option<i64>,
     require_exp: bool,
     max_lifetime: Option<u64>,
+    max_age: Option<u64>,
     max_token_bytes: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let v = validation(
@@ -262,6 +268,7 @@ fn verify<'py>(
         algorithms,
         require_exp,
         max_lifetime,
+        max_age,
         max_token_bytes,
     )?;
     let keys = &jwks.get().inner;
@@ -371,7 +378,7 @@ impl VerifiedToken {
 /// `.claim(path)`, `.alg`, `.kid` and `.key_index`.
 #[pyfunction]
 #[pyo3(signature = (token, jwks, *, issuer = None, audiences = None, clock_skew = 60,
-    algorithms = None, now = None, require_exp = false, max_lifetime = None,
+    algorithms = None, now = None, require_exp = false, max_lifetime = None, max_age = None,
     max_token_bytes = None))]
 #[allow(clippy::too_many_arguments)]
 fn verify_complete(
@@ -385,6 +392,7 @@ fn verify_complete(
     now: Option<i64>,
     require_exp: bool,
     max_lifetime: Option<u64>,
+    max_age: Option<u64>,
     max_token_bytes: Option<usize>,
 ) -> PyResult<VerifiedToken> {
     let v = validation(
@@ -395,6 +403,7 @@ fn verify_complete(
         algorithms,
         require_exp,
         max_lifetime,
+        max_age,
         max_token_bytes,
     )?;
     let keys = &jwks.get().inner;

@@ -71,7 +71,7 @@ pub(crate) fn claims<'py>(py: Python<'py>, t: &Verified<'_>) -> PyResult<Bound<'
 
 /// A reusable verifier: the key set and the validation options of `meshauth.verify`, parsed
 /// once. `Verifier(jwks, *, issuer=None, audiences=None, clock_skew=60, algorithms=None,
-/// require_exp=False, max_lifetime=None, max_token_bytes=None)` takes the same keywords (with
+/// require_exp=False, max_lifetime=None, max_age=None, max_token_bytes=None)` takes the same keywords (with
 /// the same meaning, defaults and errors) as `verify`; then `v.verify(token, now=None)` gives
 /// exactly what `meshauth.verify(token, jwks, **options, now=now)` gives, with less work per
 /// call.
@@ -89,7 +89,8 @@ pub(crate) struct Verifier {
 impl Verifier {
     #[new]
     #[pyo3(signature = (jwks, *, issuer = None, audiences = None, clock_skew = 60,
-        algorithms = None, require_exp = false, max_lifetime = None, max_token_bytes = None))]
+        algorithms = None, require_exp = false, max_lifetime = None, max_age = None,
+        max_token_bytes = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -100,6 +101,7 @@ impl Verifier {
         algorithms: Option<Vec<String>>,
         require_exp: bool,
         max_lifetime: Option<u64>,
+        max_age: Option<u64>,
         max_token_bytes: Option<usize>,
     ) -> PyResult<Verifier> {
         let validation = validation(
@@ -110,6 +112,7 @@ impl Verifier {
             algorithms,
             require_exp,
             max_lifetime,
+            max_age,
             max_token_bytes,
         )?;
         Ok(Verifier { jwks, validation })

@@ -115,6 +115,16 @@ def test_verify_keywords(jwks, rsa_key):
     assert code(now=1_950_000_000, max_lifetime=50_000_000) == "JwtLifetimeTooLong"
     assert code(now=1_950_000_000, max_lifetime=100_000_000) == "Ok"
     assert code(now=1_950_000_000, max_token_bytes=100) == "JwtTooLarge"
+    # max_age (jose's maxTokenAge): now - iat may reach max_age + clock_skew, not pass it.
+    # iat is 1_900_000_000, so at now 1_950_000_000 the token is 50_000_000 s old.
+    assert code(now=1_950_000_000, max_age=49_999_940) == "Ok"
+    assert code(now=1_950_000_000, max_age=49_999_939) == "JwtExpired"
+    assert code(now=1_950_000_000, max_age=49_999_999, clock_skew=0) == "JwtExpired"
+    no_iat = sign(claims(iat=None), rsa_key, "RS256", kid="rsa")
+    with pytest.raises(meshauth.MissingRequiredClaimError) as ei:
+        meshauth.verify(no_iat, jwks, max_age=3600)
+    assert ei.value.code == "JwtMissingIat" and ei.value.claim == "iat"
+    assert meshauth.verify(no_iat, jwks)["sub"] == "alice"
     with pytest.raises(ValueError) as ei:
         meshauth.verify(tok, jwks, algorithms=["none"])
     assert ei.value.code == "InvalidArgument"
@@ -234,6 +244,7 @@ def test_status_classes_have_kinds():
         "JwtAlgNotAllowed": meshauth.InvalidAlgorithmError,
         "JwtVerificationFail": meshauth.InvalidSignatureError,
         "JwtMissingExp": meshauth.MissingRequiredClaimError,
+        "JwtMissingIat": meshauth.MissingRequiredClaimError,
         "JwtBadFormat": meshauth.DecodeError,
         "JwtPayloadParseErrorExpNotInteger": meshauth.DecodeError,
         "JwksParseError": meshauth.InvalidKeyError,

@@ -127,6 +127,8 @@ def test_options_match_verify(rsa_key):
         ({"max_lifetime": 50_000_000}, 1_950_000_000, "JwtLifetimeTooLong"),
         ({"max_lifetime": 100_000_000}, 1_950_000_000, "Ok"),
         ({"max_token_bytes": 100}, 1_950_000_000, "JwtTooLarge"),
+        ({"max_age": 49_999_940}, 1_950_000_000, "Ok"),
+        ({"max_age": 49_999_939}, 1_950_000_000, "JwtExpired"),
     ]
     for kw, now, want in rows:
         v = meshauth.Verifier(jwks, **kw)

@@ -73,6 +73,8 @@ class Verifier:
         algorithms: Optional[Sequence[str]] = None,
         require_exp: bool = False,
         max_lifetime: Optional[int] = None,
+        max_age: Optional[int] = None,
+    max_age: Optional[int] = None,
         max_token_bytes: Optional[int] = None,
     ) -> None: ...
     def verify(self, token: _Data, now: Optional[int] = None) -> Dict[str, Any]:
@@ -106,6 +108,7 @@ def verify(
     now: Optional[int] = None,
     require_exp: bool = False,
     max_lifetime: Optional[int] = None,
+    max_age: Optional[int] = None,
     max_token_bytes: Optional[int] = None,
 ) -> Dict[str, Any]:
     """Verifies a token with Envoy's semantics and returns its claims."""
@@ -121,6 +124,7 @@ def verify_complete(
     now: Optional[int] = None,
     require_exp: bool = False,
     max_lifetime: Optional[int] = None,
+    max_age: Optional[int] = None,
     max_token_bytes: Optional[int] = None,
 ) -> VerifiedToken:
     """As verify, returning a VerifiedToken."""

@@ -22,6 +22,7 @@ JwtAlgNotAllowed, JwtHeaderNotImplementedAlg InvalidAlgorithmError
 JwtVerificationFail,                        InvalidSignatureError
 JwtEd25519SignatureWrongLength
 JwtMissingExp                               MissingRequiredClaimError (``.claim == "exp"``)
+JwtMissingIat                               MissingRequiredClaimError (``.claim == "iat"``)
 JwksKidAlgMismatch (no key for the token)   InvalidTokenError
 JwksFetchFail                               PyJWKClientConnectionError
 other ``JwtHeader*``, ``JwtPayload*``,       DecodeError
@@ -165,6 +166,7 @@ _KIND: Dict[str, type] = {
     "JwtVerificationFail": InvalidSignatureError,
     "JwtEd25519SignatureWrongLength": InvalidSignatureError,
     "JwtMissingExp": MissingRequiredClaimError,
+    "JwtMissingIat": MissingRequiredClaimError,
     "JwksKidAlgMismatch": InvalidTokenError,
     "JwksFetchFail": PyJWKClientConnectionError,
 }
@@ -198,8 +200,8 @@ for _code, _name, _message, _http in _meshauth.status_table():
         "status": _code,
         "http_status": _http,
     }
-    if _name == "JwtMissingExp":
-        _attrs["claim"] = "exp"
+    if _name in ("JwtMissingExp", "JwtMissingIat"):
+        _attrs["claim"] = _name[len("JwtMissing"):].lower()
     _cls = type(_name, _base_for(_name), _attrs)
     _by_code[_code] = _cls
     _by_name[_name] = _cls
