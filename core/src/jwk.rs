@@ -81,7 +81,7 @@ pub(crate) enum Material {
         e: Vec<u8>,
         /// The same key for AWS-LC, parsed once per algorithm (see [`crate::rsa_aws_lc`]).
         #[cfg(feature = "aws-lc")]
-        aws_lc: Option<alloc::boxed::Box<crate::rsa_aws_lc::RsaKeys>>,
+        aws_lc: alloc::boxed::Box<crate::rsa_aws_lc::RsaKeys>,
     },
     /// P-256 or P-384: the uncompressed SEC1 point, checked to be on the curve.
     Ec {
@@ -559,10 +559,7 @@ impl Jwk {
                 aws_lc,
             } => {
                 #[cfg(feature = "aws-lc")]
-                if let Some(valid) = aws_lc
-                    .as_deref()
-                    .and_then(|k| k.verify(alg, self.bits, data, sig))
-                {
+                if let Some(valid) = aws_lc.verify(n, e, alg, data, sig) {
                     return valid;
                 }
                 let params: &signature::RsaParameters = match (alg, self.bits >= 2048) {
@@ -685,7 +682,7 @@ fn rsa_from_components(n: &[u8], e: &[u8], opts: &JwksOptions) -> Result<(Materi
             n: n.to_vec(),
             e: e.to_vec(),
             #[cfg(feature = "aws-lc")]
-            aws_lc: crate::rsa_aws_lc::RsaKeys::new(n, e).map(alloc::boxed::Box::new),
+            aws_lc: alloc::boxed::Box::new(crate::rsa_aws_lc::RsaKeys::new(bits)),
         },
         bits,
     ))

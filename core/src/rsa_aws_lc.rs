@@ -1,47 +1,28 @@
 //! RSA signature checks through AWS-LC with the key parsed once (cargo feature `aws-lc`).
 //!
-//! ring has no parsed RSA public key: every check re-derives the modulus' Montgomery constants
-//! from `n` and `e`, which is most of the difference between ring and AWS-LC on RS*/PS*
+//! ring has no parsed RSA public key: every check rebuilds the modulus' Montgomery constants
+//! from `n` and `e`, and that is most of the difference between ring and AWS-LC on RS*/PS*
 //! (BENCHMARKS.md, "RSA backends"). With this feature a key keeps one AWS-LC `ParsedPublicKey`
-//! per JWS algorithm, built on its first use (a key without `alg` serves all six), so a check is
-//! the exponentiation and the padding check only. The parameters mirror ring's table in
-//! [`crate::jwk`] exactly (2048–8192 bits; 1024-bit keys only for RS256/RS512 when legacy keys
-//! are allowed), and a key AWS-LC refuses to parse falls back to ring, so the feature changes speed,
-//! not answers; the core's whole test suite runs with and without it.
+//! per JWS algorithm, built on its first use (a key without `alg` may use up to six; ~2 KiB each
+//! for a 2048-bit key and ~3.2 KiB for 4096 bits, measured with `mallinfo2`), so a check is the
+//! exponentiation and the padding check only. The parameters are those of ring's table in
+//! [`crate::jwk`] (2048–8192 bits; 1024–2047-bit keys for RS256 and RS512 only, when legacy keys
+//! are allowed). The core's test suite runs on both backends (`make test`), including
+//! `core/tests/rsa_backends.rs`: legacy keys, e = 3 and malformed signatures, with signatures
+//! made by OpenSSL.
 
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 
-use aws_lc_rs::signature::{self, ParsedPublicKey, RsaParameters};
-use der::asn1::UintRef;
-use der::Encode;
+use aws_lc_rs::signature::{self, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents};
 use once_cell::race::OnceBox;
 
 use crate::alg::Alg;
 
-/// The AWS-LC side of one RSA key: its DER `RSAPublicKey` and, per algorithm, the parsed key
-/// (`None` inside when AWS-LC refused it).
+/// The AWS-LC side of one RSA key: its size and, per algorithm, the parsed key (`None` inside
+/// when AWS-LC refused it).
 pub(crate) struct RsaKeys {
-    der: Vec<u8>,
+    bits: u32,
     parsed: [OnceBox<Option<ParsedPublicKey>>; 6],
-}
-
-/// RFC 8017 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`.
-#[derive(der::Sequence)]
-struct RsaPublicKey<'a> {
-    n: UintRef<'a>,
-    e: UintRef<'a>,
-}
-
-/// The RFC 8017 DER encoding of `n` and `e` (big-endian, as in a JWK); `None` if they cannot be
-/// encoded.
-pub(crate) fn rsa_public_key_der(n: &[u8], e: &[u8]) -> Option<Vec<u8>> {
-    RsaPublicKey {
-        n: UintRef::new(n).ok()?,
-        e: UintRef::new(e).ok()?,
-    }
-    .to_der()
-    .ok()
 }
 
 /// AWS-LC's parameters and the slot for `alg` with a key of `bits` bits: the same choices as ring's
@@ -67,22 +48,35 @@ fn params(alg: Alg, bits: u32) -> Option<(&'static RsaParameters, usize)> {
 }
 
 impl RsaKeys {
-    /// The AWS-LC side of the key `n`, `e` (checked by the caller); `None` if it cannot be encoded.
-    pub(crate) fn new(n: &[u8], e: &[u8]) -> Option<Self> {
-        Some(RsaKeys {
-            der: rsa_public_key_der(n, e)?,
+    /// The (still empty) AWS-LC side of a key of `bits` bits.
+    pub(crate) fn new(bits: u32) -> Self {
+        RsaKeys {
+            bits,
             parsed: Default::default(),
-        })
+        }
     }
 
-    /// Checks `sig` over `data` for `alg` with a key of `bits` bits: `Some(valid)`, or `None` when
-    /// AWS-LC refused the key for `alg` and the caller must check with ring.
-    pub(crate) fn verify(&self, alg: Alg, bits: u32, data: &[u8], sig: &[u8]) -> Option<bool> {
-        let Some((params, slot)) = params(alg, bits) else {
+    /// Checks `sig` over `data` for `alg` with the key `n`, `e` (big-endian, the key this was made
+    /// for): `Some(valid)`, or `None` when AWS-LC refused the key and the caller must use ring.
+    pub(crate) fn verify(
+        &self,
+        n: &[u8],
+        e: &[u8],
+        alg: Alg,
+        data: &[u8],
+        sig: &[u8],
+    ) -> Option<bool> {
+        let Some((params, slot)) = params(alg, self.bits) else {
             return Some(false);
         };
         let parsed = self.parsed[slot]
-            .get_or_init(|| Box::new(ParsedPublicKey::new(params, &self.der).ok()))
+            .get_or_init(|| {
+                Box::new(
+                    RsaPublicKeyComponents { n, e }
+                        .to_parsed_public_key(params)
+                        .ok(),
+                )
+            })
             .as_ref()?;
         Some(parsed.verify_sig(data, sig).is_ok())
     }
@@ -92,21 +86,6 @@ impl RsaKeys {
 mod tests {
     use super::*;
 
-    /// The layout worked out by hand from X.690: a 2048-bit modulus with its high bit set gets a
-    /// 0x00 pad byte, so its INTEGER is 257 bytes (long-form length 0x82 0x01 0x01), 65537 is
-    /// `02 03 01 00 01`, and the SEQUENCE holds 4 + 257 + 5 = 266 bytes.
-    #[test]
-    fn der_has_the_rfc_8017_layout() {
-        let mut n = alloc::vec![0u8; 256];
-        n[0] = 0xd2;
-        n[255] = 0x01;
-        let der = rsa_public_key_der(&n, &[1, 0, 1]).unwrap();
-        assert_eq!(&der[..4], &[0x30, 0x82, 0x01, 0x0a]);
-        assert_eq!(&der[4..9], &[0x02, 0x82, 0x01, 0x01, 0x00]);
-        assert_eq!(&der[9..265], &n[..]);
-        assert_eq!(&der[265..], &[0x02, 0x03, 0x01, 0x00, 0x01]);
-    }
-
     /// Every slot parses the key (`Some`: ring is not doing the work) and accepts AWS-LC's own
     /// signatures made with the padding and hash of its algorithm, and no other.
     #[test]
@@ -114,11 +93,8 @@ mod tests {
         use aws_lc_rs::rsa::{KeyPair, KeySize};
         use aws_lc_rs::signature::KeyPair as _;
         let pair = KeyPair::generate(KeySize::Rsa2048).unwrap();
-        // AWS-LC's own DER of the public key: ours, from its n and e, must be the same bytes.
-        let der = pair.public_key().as_ref();
-        let (n, e) = crate::jwk::rsa_public_key(der).unwrap();
-        assert_eq!(rsa_public_key_der(n, e).unwrap(), der);
-        let keys = RsaKeys::new(n, e).unwrap();
+        let (n, e) = crate::jwk::rsa_public_key(pair.public_key().as_ref()).unwrap();
+        let keys = RsaKeys::new(2048);
         let rng = aws_lc_rs::rand::SystemRandom::new();
         let signers: [(Alg, &'static dyn signature::RsaEncoding); 6] = [
             (Alg::RS256, &signature::RSA_PKCS1_SHA256),
@@ -134,23 +110,12 @@ mod tests {
             pair.sign(encoding, &rng, data, &mut sig).unwrap();
             for (alg, _) in signers {
                 let want = alg == signed_with;
-                assert_eq!(
-                    keys.verify(alg, 2048, data, &sig),
-                    Some(want),
-                    "{signed_with:?} as {alg:?}"
-                );
+                let got = keys.verify(n, e, alg, data, &sig);
+                assert_eq!(got, Some(want), "{signed_with:?} as {alg:?}");
             }
             sig[100] ^= 1;
-            assert_eq!(keys.verify(signed_with, 2048, data, &sig), Some(false));
+            assert_eq!(keys.verify(n, e, signed_with, data, &sig), Some(false));
         }
-        assert_eq!(keys.verify(Alg::ES256, 2048, data, &[0; 256]), Some(false));
-    }
-
-    /// Leading zero octets (which a JWK may carry) are dropped: DER integers are minimal, and
-    /// AWS-LC's parser refuses anything else.
-    #[test]
-    fn der_strips_leading_zeros() {
-        let der = rsa_public_key_der(&[0, 0, 0x45], &[0, 3]).unwrap();
-        assert_eq!(der, [0x30, 0x06, 0x02, 0x01, 0x45, 0x02, 0x01, 0x03]);
+        assert_eq!(keys.verify(n, e, Alg::ES256, data, &[0; 256]), Some(false));
     }
 }
