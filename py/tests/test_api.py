@@ -283,7 +283,9 @@ def test_stubs_match_the_module():
 
     pkg = pathlib.Path(meshauth.__file__).parent
     assert (pkg / "py.typed").is_file()
-    tree = ast.parse((pkg / "_meshauth.pyi").read_text())
+    src = (pkg / "_meshauth.pyi").read_text()
+    compile(src, "_meshauth.pyi", "exec")  # also what ast.parse lets through (duplicate args)
+    tree = ast.parse(src)
     stubbed = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     native = {n for n in dir(meshauth._meshauth) if not n.startswith("_")}
     assert stubbed == native
@@ -291,6 +293,23 @@ def test_stubs_match_the_module():
         node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__)
         members = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} - {"__len__", "__init__"}
         assert members == {n for n in vars(cls) if not n.startswith("_")}
+    # The stubs' parameters are the native ones, in order (pyo3 gives each a text signature).
+    import inspect
+
+    def stub_params(fn):
+        a = fn.args
+        return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg != "self"]
+
+    def stub(name, cls=None):
+        body = tree.body if cls is None else next(
+            n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls).body
+        return next(n for n in body if isinstance(n, ast.FunctionDef) and n.name == name)
+
+    for name in ("verify", "verify_complete"):
+        native_params = list(inspect.signature(getattr(meshauth._meshauth, name)).parameters)
+        assert stub_params(stub(name)) == native_params, name
+    native_params = list(inspect.signature(meshauth.Verifier).parameters)
+    assert stub_params(stub("__init__", "Verifier")) == native_params
     etree = ast.parse((pkg / "errors.pyi").read_text())
     names = {n.name for n in etree.body if isinstance(n, ast.ClassDef)}
     assert names == {

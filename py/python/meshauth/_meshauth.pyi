@@ -74,7 +74,6 @@ class Verifier:
         require_exp: bool = False,
         max_lifetime: Optional[int] = None,
         max_age: Optional[int] = None,
-    max_age: Optional[int] = None,
         max_token_bytes: Optional[int] = None,
     ) -> None: ...
     def verify(self, token: _Data, now: Optional[int] = None) -> Dict[str, Any]:
