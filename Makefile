@@ -69,11 +69,13 @@ bench-rust: bench-fixtures
 	  MESHAUTH_BENCH_JWT_BACKEND=rust_crypto $(CARGO) bench --bench verify -- jsonwebtoken-rust_crypto
 	cd bench/rust && $(CARGO) build --release --bin rsa_backends --bin versus_jsonwebtoken
 	MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) \
-	  $(or $(CARGO_TARGET_DIR),bench/rust/target)/release/rsa_backends 9 > $(BENCH_RES)/rsa-backends.json
+	  $(or $(CARGO_TARGET_DIR),bench/rust/target)/release/rsa_backends 9 > $(BENCH_RES)/rsa-backends.json.tmp
+	mv $(BENCH_RES)/rsa-backends.json.tmp $(BENCH_RES)/rsa-backends.json
 	for b in aws_lc_rs rust_crypto; do \
+	  out=$(BENCH_RES)/jsonwebtoken$$(test $$b = rust_crypto && echo -rust_crypto).json; \
 	  MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) MESHAUTH_BENCH_JWT_BACKEND=$$b \
-	    $(or $(CARGO_TARGET_DIR),bench/rust/target)/release/versus_jsonwebtoken 9 \
-	    > $(BENCH_RES)/jsonwebtoken$$(test $$b = rust_crypto && echo -rust_crypto).json || exit 1; \
+	    $(or $(CARGO_TARGET_DIR),bench/rust/target)/release/versus_jsonwebtoken 9 > $$out.tmp \
+	    && mv $$out.tmp $$out || exit 1; \
 	done
 
 # Python: a release abi3 wheel in the bench virtualenv, against PyJWT.

@@ -3,8 +3,9 @@
 //! time, order alternating), and the ratio jsonwebtoken / meshauth is taken per round, so both
 //! sides share that round's load (criterion's separate measurements do not). The backend comes
 //! from `MESHAUTH_BENCH_JWT_BACKEND` (`aws_lc_rs` or `rust_crypto`; one per process). Prints
-//! JSON: {"backend": ..., "algs": {"ALG": {"meshauth_ns": .., "jsonwebtoken_ns": .., "ratio": ..}}}
-//! with medians over the rounds.
+//! JSON: {"backend": "jsonwebtoken" or "jsonwebtoken-rust_crypto" (the name criterion uses),
+//! "rounds": N, "algs": {"ALG": {"meshauth_ns": .., "jsonwebtoken_ns": .., "ratio": ..}}}, with
+//! medians over the rounds; `ratio` is jsonwebtoken's time over meshauth's.
 use meshauth_bench::{
     batch_size, jsonwebtoken_backend, jsonwebtoken_check, load, process_cpu_ns, ALGS, NOW,
 };
