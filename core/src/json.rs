@@ -388,7 +388,6 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
             return Ok(());
         }
         let mut inline: heapless::Vec<Name, PAIRWISE_LIMIT> = heapless::Vec::new();
-        let mut count = 0;
         // One bit per (head, length) hash of the unescaped names so far: a name whose bit is
         // clear cannot repeat one of them, so most members skip the pairwise compare.
         let (mut seen, mut any_escaped) = (0u64, false);
@@ -402,7 +401,7 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
                 end: self.i - 1,
                 escaped,
             };
-            if count < PAIRWISE_LIMIT {
+            if !inline.is_full() {
                 let name = Name {
                     span: key,
                     head: head(&self.b[key.start..], key.len()),
@@ -416,15 +415,14 @@ impl<'a, F: FnMut(JStr<'a>, Value<'a>)> Validator<'a, F> {
                     return Err(Error::DuplicateMember);
                 }
                 seen |= bit;
-                // Cannot fail: fewer than `PAIRWISE_LIMIT` names are kept.
-                let _ = inline.push(name);
+                let _ = inline.push(name); // not full: checked above
             } else {
-                if count == PAIRWISE_LIMIT {
+                // Past `PAIRWISE_LIMIT` names: all of them are checked by sorting at the end.
+                if spill.is_empty() {
                     spill.extend(inline.iter().map(|n| n.span));
                 }
                 spill.push(key);
             }
-            count += 1;
             self.ws();
             self.eat(b':')?;
             self.ws();

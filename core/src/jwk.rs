@@ -558,25 +558,14 @@ impl Jwk {
                 #[cfg(feature = "aws-lc")]
                 aws_lc,
             } => {
+                let Some(check) = rsa_check(alg, self.bits) else {
+                    return false;
+                };
                 #[cfg(feature = "aws-lc")]
-                if let Some(valid) = aws_lc.verify(n, e, alg, data, sig) {
+                if let Some(valid) = aws_lc.verify(n, e, check, data, sig) {
                     return valid;
                 }
-                let params: &signature::RsaParameters = match (alg, self.bits >= 2048) {
-                    (Alg::RS256, true) => &signature::RSA_PKCS1_2048_8192_SHA256,
-                    (Alg::RS384, true) => &signature::RSA_PKCS1_2048_8192_SHA384,
-                    (Alg::RS512, true) => &signature::RSA_PKCS1_2048_8192_SHA512,
-                    (Alg::PS256, true) => &signature::RSA_PSS_2048_8192_SHA256,
-                    (Alg::PS384, true) => &signature::RSA_PSS_2048_8192_SHA384,
-                    (Alg::PS512, true) => &signature::RSA_PSS_2048_8192_SHA512,
-                    (Alg::RS256, false) => {
-                        &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
-                    }
-                    (Alg::RS512, false) => {
-                        &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
-                    }
-                    _ => return false,
-                };
+                let params = RING_RSA[check as usize];
                 signature::RsaPublicKeyComponents { n, e }
                     .verify(params, data, sig)
                     .is_ok()
@@ -615,6 +604,49 @@ impl Jwk {
         }
     }
 }
+
+/// The RSA checks meshauth makes: padding and hash, and for keys under 2048 bits (only with
+/// [`JwksOptions::allow_legacy_rsa`]) the legacy 1024–8192-bit parameters, which exist for
+/// RS256 and RS512 only. Each backend maps these to its parameters by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RsaCheck {
+    Rs256,
+    Rs384,
+    Rs512,
+    Ps256,
+    Ps384,
+    Ps512,
+    Rs256Legacy,
+    Rs512Legacy,
+}
+
+/// The check `alg` gets with an RSA key of `bits` bits; `None` when such a key cannot sign
+/// with `alg`.
+pub(crate) fn rsa_check(alg: Alg, bits: u32) -> Option<RsaCheck> {
+    Some(match (alg, bits >= 2048) {
+        (Alg::RS256, true) => RsaCheck::Rs256,
+        (Alg::RS384, true) => RsaCheck::Rs384,
+        (Alg::RS512, true) => RsaCheck::Rs512,
+        (Alg::PS256, true) => RsaCheck::Ps256,
+        (Alg::PS384, true) => RsaCheck::Ps384,
+        (Alg::PS512, true) => RsaCheck::Ps512,
+        (Alg::RS256, false) => RsaCheck::Rs256Legacy,
+        (Alg::RS512, false) => RsaCheck::Rs512Legacy,
+        _ => return None,
+    })
+}
+
+/// ring's parameters for each [`RsaCheck`], in its order.
+const RING_RSA: [&signature::RsaParameters; 8] = [
+    &signature::RSA_PKCS1_2048_8192_SHA256,
+    &signature::RSA_PKCS1_2048_8192_SHA384,
+    &signature::RSA_PKCS1_2048_8192_SHA512,
+    &signature::RSA_PSS_2048_8192_SHA256,
+    &signature::RSA_PSS_2048_8192_SHA384,
+    &signature::RSA_PSS_2048_8192_SHA512,
+    &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+    &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+];
 
 fn alg_hash_bits(alg: Alg) -> u32 {
     match alg.hash() {
@@ -682,7 +714,7 @@ fn rsa_from_components(n: &[u8], e: &[u8], opts: &JwksOptions) -> Result<(Materi
             n: n.to_vec(),
             e: e.to_vec(),
             #[cfg(feature = "aws-lc")]
-            aws_lc: alloc::boxed::Box::new(crate::rsa_aws_lc::RsaKeys::new(bits)),
+            aws_lc: alloc::boxed::Box::default(),
         },
         bits,
     ))

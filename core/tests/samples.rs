@@ -178,20 +178,14 @@ fn rfc7515_appendix_a() {
 /// An HS256 token over `claims` with a fixed 32-byte key, signed with an independent HMAC.
 fn hs256(claims: &str) -> (String, Jwks) {
     let key = [7u8; 32];
-    let signed = format!(
-        "{}.{}",
-        b64url(br#"{"alg":"HS256"}"#),
-        b64url(claims.as_bytes())
-    );
-    let tag = ring::hmac::sign(
-        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
-        signed.as_bytes(),
-    );
     let jwks = Jwks::from_json(
         format!(r#"{{"keys":[{{"kty":"oct","k":"{}"}}]}}"#, b64url(&key)).as_bytes(),
     )
     .unwrap();
-    (format!("{signed}.{}", b64url(tag.as_ref())), jwks)
+    (
+        common::hs256_token(r#"{"alg":"HS256"}"#, claims, &key),
+        jwks,
+    )
 }
 
 #[test]

@@ -170,6 +170,8 @@ _KIND: Dict[str, type] = {
     "JwksKidAlgMismatch": InvalidTokenError,
     "JwksFetchFail": PyJWKClientConnectionError,
 }
+# The claim a MissingRequiredClaimError status names (its ``.claim``).
+_CLAIM: Dict[str, str] = {"JwtMissingExp": "exp", "JwtMissingIat": "iat"}
 _DECODE_PREFIXES = ("JwtHeader", "JwtPayload", "JwtSignature", "JwtBadFormat")
 
 
@@ -200,8 +202,8 @@ for _code, _name, _message, _http in _meshauth.status_table():
         "status": _code,
         "http_status": _http,
     }
-    if _name in ("JwtMissingExp", "JwtMissingIat"):
-        _attrs["claim"] = _name[len("JwtMissing"):].lower()
+    if _name in _CLAIM:
+        _attrs["claim"] = _CLAIM[_name]
     _cls = type(_name, _base_for(_name), _attrs)
     _by_code[_code] = _cls
     _by_name[_name] = _cls

@@ -12,42 +12,6 @@ use meshauth_core::{b64, verify, Jwks, Validation};
 use ring::signature as ring_sig;
 use std::hint::black_box;
 
-/// DER of an unsigned INTEGER or a SEQUENCE body: tag, definite length, contents.
-fn der(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = body.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(body);
-    out
-}
-
-fn der_uint(v: &[u8]) -> Vec<u8> {
-    let v = &v[v.iter().take_while(|&&b| b == 0).count()..];
-    let mut body = Vec::new();
-    if v.first().is_some_and(|&b| b & 0x80 != 0) {
-        body.push(0);
-    }
-    body.extend_from_slice(v);
-    der(0x02, &body)
-}
-
-/// RFC 8017 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`.
-fn rsa_public_key_der(n: &[u8], e: &[u8]) -> Vec<u8> {
-    let mut body = der_uint(n);
-    body.extend(der_uint(e));
-    der(0x30, &body)
-}
-
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -103,7 +67,9 @@ fn main() {
         let (n, e) = (member(f, "n"), member(f, "e"));
         let (signed, sig) = f.token.rsplit_once('.').unwrap();
         let (m, s) = (signed.as_bytes(), b64::decode(sig.as_bytes()).unwrap());
-        let parsed = aws::ParsedPublicKey::new(aws_p, rsa_public_key_der(&n, &e)).unwrap();
+        let parsed = aws::RsaPublicKeyComponents { n: &n, e: &e }
+            .to_parsed_public_key(aws_p)
+            .unwrap();
         let jwks = Jwks::from_json(f.jwks.as_bytes()).unwrap();
         let checks: Vec<(&str, Check)> = vec![
             (
