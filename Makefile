@@ -47,6 +47,8 @@ BENCH_VENV := $(BENCH_OUT)/venv
 BENCH_PY := $(BENCH_VENV)/bin/python
 BENCH_RES := $(BENCH_OUT)/results
 BENCH_TARGET := $(or $(CARGO_TARGET_DIR),target)
+# bench/rust's verify_loop links the C library built here (bench/rust/build.rs).
+export MESHAUTH_FFI_LIB_DIR := $(abspath $(BENCH_TARGET)/release)
 
 bench: bench-setup bench-fixtures bench-rust bench-cert bench-jwks bench-python bench-node bench-c
 	$(MAKE) bench-report
@@ -61,8 +63,9 @@ bench-fixtures: bench-setup
 	@mkdir -p $(BENCH_RES)
 	$(BENCH_PY) bench/fixtures.py $(BENCH_OUT)/fixtures.json $(BENCH_OUT)/fixtures.tsv
 
-# Rust: core verify vs the raw ring/p521 check and the jsonwebtoken crate (own workspace).
-bench-rust: bench-fixtures
+# Rust: core verify vs the raw ring/p521 check and the jsonwebtoken crate (own workspace; cargo
+# bench also builds its binaries, and verify_loop links libmeshauth.so).
+bench-rust: bench-fixtures ffi-lib
 	rm -rf bench/rust/target/criterion
 	cd bench/rust && MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) $(CARGO) bench --bench verify
 	cd bench/rust && MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) \
@@ -91,8 +94,9 @@ bench-node: bench-fixtures
 	cp $(BENCH_TARGET)/release/libmeshauth_node.so node/meshauth.node
 	node node/bench/bench_verify.mjs $(BENCH_OUT)/fixtures.json $(BENCH_RES)/node.json
 
-# C: meshauth_verify through libmeshauth.so against the same loop in Rust (bench/rust
-# verify_loop, which also times meshauth and the raw check interleaved), alternated 5 times.
+# C: meshauth_verify through libmeshauth.so against the same loop in Rust. bench/rust verify_loop
+# times meshauth, the raw check and meshauth_verify (C ABI, same .so) interleaved in one process;
+# the C program bench_verify.c runs in its own process, alternated with verify_loop 5 times.
 BENCH_RUST_BIN := $(or $(CARGO_TARGET_DIR),bench/rust/target)/release/verify_loop
 bench-c: bench-fixtures ffi-lib
 	$(CC) -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Iinclude \

@@ -1,8 +1,11 @@
 //! The Rust side of the C comparison, timed exactly as `ffi-c/bench/bench_verify.c` times the C
-//! side (process CPU time, ~80 ms batches, median of rounds), and an interleaved meshauth/floor
-//! ratio: each round times one batch of meshauth `verify` and one of the raw signature check back
-//! to back (in alternating order), and their ratio per round. Prints JSON:
-//! {"ALG": {"meshauth": {...}, "floor": {...}, "round_ratios": [...]}, ...}.
+//! side (process CPU time, ~80 ms batches, median of rounds), with two interleaved ratios: each
+//! round times one batch of meshauth `verify`, one of the raw signature check and one of
+//! `meshauth_verify` through the C ABI of `libmeshauth.so` (the library C programs link, called
+//! as they call it) back to back, in rotating order. Per round it records meshauth/floor and
+//! C ABI/meshauth. Prints JSON:
+//! {"ALG": {"meshauth": {...}, "floor": {...}, "c_abi": {...}, "round_ratios": [...],
+//! "c_round_ratios": [...]}, ...}.
 //!
 //! `verify_loop --count N ALG` instead verifies ALG's token N times in `counted`, untimed: the
 //! loop whose instructions `bench/instructions.py` counts with callgrind (against the C side's
@@ -10,6 +13,97 @@
 use meshauth_bench::{batch_size, floor, load, process_cpu_ns, ALGS, NOW};
 use meshauth_core::{b64, verify, Jwks, Validation};
 use std::hint::black_box;
+
+/// The few C API calls the loop needs, from `include/meshauth.h` (statuses are C `int`s; 0 is OK).
+mod c_abi {
+    use std::ffi::c_char;
+
+    #[repr(C)]
+    pub struct Jwks([u8; 0]);
+    #[repr(C)]
+    pub struct Validation([u8; 0]);
+    #[repr(C)]
+    pub struct Verified([u8; 0]);
+
+    extern "C" {
+        pub fn meshauth_jwks_from_json(json: *const u8, len: usize, out: *mut *mut Jwks) -> i32;
+        pub fn meshauth_jwks_free(jwks: *mut Jwks);
+        pub fn meshauth_validation_new() -> *mut Validation;
+        pub fn meshauth_validation_set_issuer(
+            v: *mut Validation,
+            iss: *const c_char,
+            len: usize,
+        ) -> i32;
+        pub fn meshauth_validation_add_audience(
+            v: *mut Validation,
+            aud: *const c_char,
+            len: usize,
+        ) -> i32;
+        pub fn meshauth_validation_free(v: *mut Validation);
+        pub fn meshauth_verify(
+            jwks: *const Jwks,
+            v: *const Validation,
+            token: *const c_char,
+            len: usize,
+            now: i64,
+            out: *mut *mut Verified,
+        ) -> i32;
+    }
+
+    /// A key set and validation made through the C API, as `bench_verify.c` makes them.
+    pub struct Verifier {
+        jwks: *mut Jwks,
+        v: *mut Validation,
+    }
+
+    impl Verifier {
+        pub fn new(jwks: &str, issuer: &str, audience: &str) -> Verifier {
+            let mut ks = std::ptr::null_mut();
+            // SAFETY: each pointer/length pair is a live Rust string; the handles are freed in Drop.
+            unsafe {
+                assert_eq!(
+                    meshauth_jwks_from_json(jwks.as_ptr(), jwks.len(), &mut ks),
+                    0
+                );
+                let v = meshauth_validation_new();
+                assert_eq!(
+                    meshauth_validation_set_issuer(v, issuer.as_ptr().cast(), issuer.len()),
+                    0
+                );
+                assert_eq!(
+                    meshauth_validation_add_audience(v, audience.as_ptr().cast(), audience.len()),
+                    0
+                );
+                Verifier { jwks: ks, v }
+            }
+        }
+
+        /// `meshauth_verify(jwks, v, token, len, now, NULL) == MESHAUTH_STATUS_OK`.
+        pub fn verify(&self, token: &[u8], now: i64) -> bool {
+            // SAFETY: the handles are live; the token is a live byte slice.
+            unsafe {
+                meshauth_verify(
+                    self.jwks,
+                    self.v,
+                    token.as_ptr().cast(),
+                    token.len(),
+                    now,
+                    std::ptr::null_mut(),
+                ) == 0
+            }
+        }
+    }
+
+    impl Drop for Verifier {
+        fn drop(&mut self) {
+            // SAFETY: the handles came from the C API and are freed once.
+            unsafe {
+                meshauth_validation_free(self.v);
+                meshauth_jwks_free(self.jwks);
+            }
+        }
+    }
+}
 
 /// `n` verifications (kept out of line so callgrind can count exactly this loop).
 #[inline(never)]
@@ -46,18 +140,21 @@ fn main() {
         let dot = f.token.rfind('.').unwrap();
         let (msg, sig) = (&token[..dot], b64::decode(&token[dot + 1..]).unwrap());
         let check = floor(alg, f);
+        let c = c_abi::Verifier::new(&f.jwks, &fx.issuer, &fx.audience);
         let m = || verify(black_box(token), &jwks, &v, NOW).is_ok();
         let fl = || check(black_box(msg), black_box(&sig));
-        assert!(m() && fl());
-        let contenders: [(&str, &dyn Fn() -> bool); 2] = [("meshauth", &m), ("floor", &fl)];
+        let ca = || c.verify(black_box(token), NOW);
+        assert!(m() && fl() && ca());
+        let contenders: [(&str, &dyn Fn() -> bool); 3] =
+            [("meshauth", &m), ("floor", &fl), ("c_abi", &ca)];
         let sizes: Vec<u64> = contenders.iter().map(|(_, f)| batch_size(*f)).collect();
-        let mut samples = vec![Vec::new(); 2];
-        // Per round, meshauth's time over the floor's: the pair shares that round's load. The
-        // order alternates so neither side always runs first.
-        let mut round_ratios = Vec::new();
+        let mut samples = vec![Vec::new(); 3];
+        // Per round, meshauth's time over the floor's and the C ABI's over meshauth's: each pair
+        // shares that round's load. The order rotates so no side always runs first.
+        let (mut round_ratios, mut c_round_ratios) = (Vec::new(), Vec::new());
         for round in 0..repeats {
-            for k in 0..2 {
-                let i = (k + round) % 2;
+            for k in 0..3 {
+                let i = (k + round) % 3;
                 let f = contenders[i].1;
                 let t0 = process_cpu_ns();
                 for _ in 0..sizes[i] {
@@ -66,6 +163,7 @@ fn main() {
                 samples[i].push((process_cpu_ns() - t0) / sizes[i] as f64);
             }
             round_ratios.push(format!("{:.4}", samples[0][round] / samples[1][round]));
+            c_round_ratios.push(format!("{:.4}", samples[2][round] / samples[0][round]));
         }
         let parts: Vec<String> = contenders
             .iter()
@@ -81,7 +179,11 @@ fn main() {
                 )
             })
             .collect();
-        let ratios = format!(r#""round_ratios": [{}]"#, round_ratios.join(", "));
+        let ratios = format!(
+            r#""round_ratios": [{}], "c_round_ratios": [{}]"#,
+            round_ratios.join(", "),
+            c_round_ratios.join(", ")
+        );
         out.push(format!(r#" "{alg}": {{{}, {ratios}}}"#, parts.join(", ")));
         eprintln!("{alg}: {}", parts.join(", "));
     }
