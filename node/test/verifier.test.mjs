@@ -89,9 +89,12 @@ test('claims, verifyComplete and the jwks getter', async () => {
   assert.deepEqual(plain.audiences, []);
   assert.equal(plain.clockSkew, 0);
   assert.deepEqual([...plain.algorithms].sort(), ['ES256', 'HS256']);
+  // ASCII claims reach V8 as Latin-1 and the others as UTF-8: both kinds, with characters below
+  // and above U+00FF.
   const signed = [
     [await hs({ ...base, scope: 'a b' }), secret],
     [await eds({ ...base, scope: 'a b' }), ed.publicKey],
+    [await hs({ ...base, scope: 'a b', name: 'Zo\u00eb \u00ff\u0100 \u{1f600}' }), secret],
   ];
   for (const [token, key] of signed) {
     const { payload } = await jose.jwtVerify(token, key, { currentDate: new Date(NOW * 1000) });
