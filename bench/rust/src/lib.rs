@@ -73,6 +73,54 @@ pub fn batch_size(f: &dyn Fn() -> bool) -> u64 {
     }
 }
 
+/// One contender's timings from [`interleaved`].
+pub struct Timed {
+    /// Calls per batch.
+    pub batch: u64,
+    /// Time per call in each round, in nanoseconds.
+    pub ns: Vec<f64>,
+}
+
+impl Timed {
+    /// Its time per call in each round over `other`'s in the same round.
+    pub fn over(&self, other: &Timed) -> Vec<f64> {
+        self.ns.iter().zip(&other.ns).map(|(a, b)| a / b).collect()
+    }
+}
+
+/// Times `contenders` interleaved: each of `rounds` rounds runs one ~80 ms batch of each (sized
+/// by [`batch_size`]) back to back, the order rotating by one each round so no contender always
+/// runs first, and load that drifts between rounds hits all of a round's batches alike. Every
+/// call must return true.
+pub fn interleaved(contenders: &[&dyn Fn() -> bool], rounds: usize) -> Vec<Timed> {
+    let mut out: Vec<Timed> = contenders
+        .iter()
+        .map(|c| Timed {
+            batch: batch_size(*c),
+            ns: Vec::with_capacity(rounds),
+        })
+        .collect();
+    for round in 0..rounds {
+        for k in 0..contenders.len() {
+            let i = (k + round) % contenders.len();
+            let n = out[i].batch;
+            let t0 = process_cpu_ns();
+            for _ in 0..n {
+                assert!(contenders[i]());
+            }
+            out[i].ns.push((process_cpu_ns() - t0) / n as f64);
+        }
+    }
+    out
+}
+
+/// The median of `v` (the upper one of an even count).
+pub fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s[s.len() / 2]
+}
+
 /// A fixed verification time inside every token's validity.
 pub const NOW: i64 = 1_800_000_000;
 

@@ -2,20 +2,15 @@
 //! with ring (meshauth's default backend, key components per call), with AWS-LC per call (what
 //! jsonwebtoken's `aws_lc_rs` backend does) and with AWS-LC's `ParsedPublicKey` (key parsed
 //! once, as meshauth's `aws-lc` feature holds it), beside meshauth's whole `verify` of the token
-//! (built with that feature). Timed like `verify_loop` (process CPU time, ~80 ms batches, rounds
-//! in alternating order); prints per algorithm the median time of each and the median over rounds
-//! of each one's time over ring's, and of meshauth's over the AWS-LC parsed check, in the same
-//! round.
+//! (built with that feature). Timed like `verify_loop` (`meshauth_bench::interleaved`: process
+//! CPU time, ~80 ms batches, rounds in rotating order); prints per algorithm the median time of
+//! each and the median over rounds of each one's time over ring's, and of meshauth's over the
+//! AWS-LC parsed check, in the same round.
 use aws_lc_rs::signature as aws;
-use meshauth_bench::{batch_size, load, member, process_cpu_ns, NOW};
+use meshauth_bench::{interleaved, load, median, member, NOW};
 use meshauth_core::{b64, verify, Jwks, Validation};
 use ring::signature as ring_sig;
 use std::hint::black_box;
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 type Check<'a> = Box<dyn Fn() -> bool + 'a>;
 
@@ -101,39 +96,24 @@ fn main() {
         for (name, c) in &checks {
             assert!(c(), "{alg} {name}");
         }
-        let batch: Vec<u64> = checks.iter().map(|(_, c)| batch_size(c)).collect();
-        let mut times = vec![Vec::new(); checks.len()];
-        for r in 0..rounds {
-            let mut order: Vec<usize> = (0..checks.len()).collect();
-            if r % 2 == 1 {
-                order.reverse();
-            }
-            for k in order {
-                let t0 = process_cpu_ns();
-                (0..batch[k]).for_each(|_| assert!(checks[k].1()));
-                times[k].push((process_cpu_ns() - t0) / batch[k] as f64);
-            }
-        }
+        let fns: Vec<&dyn Fn() -> bool> = checks.iter().map(|(_, c)| &**c).collect();
+        let times = interleaved(&fns, rounds);
         let at = |name: &str| checks.iter().position(|(n, _)| *n == name).unwrap();
-        let (parsed_at, meshauth_at) = (at("aws-lc-parsed"), at("meshauth"));
-        let mut over_parsed: Vec<f64> = (0..rounds)
-            .map(|r| times[meshauth_at][r] / times[parsed_at][r])
-            .collect();
+        let over_parsed = times[at("meshauth")].over(&times[at("aws-lc-parsed")]);
         let mut cols: Vec<String> = checks
             .iter()
-            .enumerate()
-            .map(|(k, (name, _))| {
-                let mut over: Vec<f64> = (0..rounds).map(|r| times[k][r] / times[0][r]).collect();
+            .zip(&times)
+            .map(|((name, _), t)| {
                 format!(
                     "\"{name}\": {{\"median_ns\": {:.0}, \"over_ring\": {:.3}}}",
-                    median(&mut times[k].clone()),
-                    median(&mut over)
+                    median(&t.ns),
+                    median(&t.over(&times[0]))
                 )
             })
             .collect();
         cols.push(format!(
             "\"meshauth_over_aws_lc_parsed\": {:.3}",
-            median(&mut over_parsed)
+            median(&over_parsed)
         ));
         let comma = if i + 1 < algs.len() { "," } else { "" };
         println!(" \"{alg}\": {{{}}}{comma}", cols.join(", "));

@@ -10,7 +10,7 @@
 //! `verify_loop --count N ALG` instead verifies ALG's token N times in `counted`, untimed: the
 //! loop whose instructions `bench/instructions.py` counts with callgrind (against the C side's
 //! `counted`).
-use meshauth_bench::{batch_size, floor, load, process_cpu_ns, ALGS, NOW};
+use meshauth_bench::{floor, interleaved, load, median, Timed, ALGS, NOW};
 use meshauth_core::{b64, verify, Jwks, Validation};
 use std::hint::black_box;
 
@@ -145,37 +145,25 @@ fn main() {
         let fl = || check(black_box(msg), black_box(&sig));
         let ca = || c.verify(black_box(token), NOW);
         assert!(m() && fl() && ca());
-        let contenders: [(&str, &dyn Fn() -> bool); 3] =
-            [("meshauth", &m), ("floor", &fl), ("c_abi", &ca)];
-        let sizes: Vec<u64> = contenders.iter().map(|(_, f)| batch_size(*f)).collect();
-        let mut samples = vec![Vec::new(); 3];
         // Per round, meshauth's time over the floor's and the C ABI's over meshauth's: each pair
-        // shares that round's load. The order rotates so no side always runs first.
-        let (mut round_ratios, mut c_round_ratios) = (Vec::new(), Vec::new());
-        for round in 0..repeats {
-            for k in 0..3 {
-                let i = (k + round) % 3;
-                let f = contenders[i].1;
-                let t0 = process_cpu_ns();
-                for _ in 0..sizes[i] {
-                    assert!(f());
-                }
-                samples[i].push((process_cpu_ns() - t0) / sizes[i] as f64);
-            }
-            round_ratios.push(format!("{:.4}", samples[0][round] / samples[1][round]));
-            c_round_ratios.push(format!("{:.4}", samples[2][round] / samples[0][round]));
-        }
-        let parts: Vec<String> = contenders
+        // shares that round's load.
+        let names = ["meshauth", "floor", "c_abi"];
+        let times = interleaved(&[&m, &fl, &ca], repeats);
+        let per_round = |a: &Timed, b: &Timed| -> Vec<String> {
+            a.over(b).iter().map(|r| format!("{r:.4}")).collect()
+        };
+        let round_ratios = per_round(&times[0], &times[1]);
+        let c_round_ratios = per_round(&times[2], &times[0]);
+        let parts: Vec<String> = names
             .iter()
-            .zip(samples.iter_mut())
-            .zip(&sizes)
-            .map(|(((name, _), s), n)| {
-                s.sort_by(f64::total_cmp);
+            .zip(&times)
+            .map(|(name, t)| {
+                let min = t.ns.iter().copied().fold(f64::INFINITY, f64::min);
                 format!(
-                    r#""{name}": {{"median_ns": {:.1}, "min_ns": {:.1}, "runs": {}, "batch": {n}}}"#,
-                    s[s.len() / 2],
-                    s[0],
-                    s.len()
+                    r#""{name}": {{"median_ns": {:.1}, "min_ns": {min:.1}, "runs": {}, "batch": {}}}"#,
+                    median(&t.ns),
+                    t.ns.len(),
+                    t.batch
                 )
             })
             .collect();

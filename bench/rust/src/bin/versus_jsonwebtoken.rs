@@ -7,15 +7,10 @@
 //! "rounds": N, "algs": {"ALG": {"meshauth_ns": .., "jsonwebtoken_ns": .., "ratio": ..}}}, with
 //! medians over the rounds; `ratio` is jsonwebtoken's time over meshauth's.
 use meshauth_bench::{
-    batch_size, jsonwebtoken_backend, jsonwebtoken_check, load, process_cpu_ns, ALGS, NOW,
+    interleaved, jsonwebtoken_backend, jsonwebtoken_check, load, median, ALGS, NOW,
 };
 use meshauth_core::{verify, Jwks, Validation};
 use std::hint::black_box;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn main() {
     let rounds: usize = std::env::args().nth(1).map_or(9, |a| a.parse().unwrap());
@@ -33,27 +28,14 @@ fn main() {
         let jwks = Jwks::from_json(f.jwks.as_bytes()).unwrap();
         let m = || verify(black_box(f.token.as_bytes()), &jwks, &v, NOW).is_ok();
         let j = || jwt(black_box(&f.token));
-        let contenders: [&dyn Fn() -> bool; 2] = [&m, &j];
         assert!(m() && j(), "{alg}: both accept the fixture token");
-        let sizes: Vec<u64> = contenders.iter().map(|c| batch_size(*c)).collect();
-        let mut times = [Vec::new(), Vec::new()];
-        for round in 0..rounds {
-            for k in 0..2 {
-                let i = (k + round) % 2;
-                let t0 = process_cpu_ns();
-                for _ in 0..sizes[i] {
-                    assert!(contenders[i]());
-                }
-                times[i].push((process_cpu_ns() - t0) / sizes[i] as f64);
-            }
-        }
-        let ratios: Vec<f64> = (0..rounds).map(|r| times[1][r] / times[0][r]).collect();
-        let [tm, tj] = times;
+        let t = interleaved(&[&m, &j], rounds);
+        let (tm, tj) = (&t[0], &t[1]);
         out.push(format!(
             r#"  "{alg}": {{"meshauth_ns": {:.1}, "jsonwebtoken_ns": {:.1}, "ratio": {:.3}}}"#,
-            median(tm),
-            median(tj),
-            median(ratios)
+            median(&tm.ns),
+            median(&tj.ns),
+            median(&tj.over(tm))
         ));
         eprintln!("{}", out.last().unwrap());
     }
