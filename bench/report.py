@@ -69,9 +69,12 @@ def main():
     node = load(res / "node.json")
     import statistics
 
-    def merged(prefix):
-        """{alg: {who: median of the runs' medians}} over RESULTS_DIR/<prefix>-N.json."""
-        runs = [json.loads(p.read_text()) for p in sorted(res.glob(f"{prefix}-*.json"))]
+    def runs_of(prefix):
+        """The parsed RESULTS_DIR/<prefix>-N.json files, in order."""
+        return [json.loads(p.read_text()) for p in sorted(res.glob(f"{prefix}-*.json"))]
+
+    def merged(runs):
+        """{alg: {who: median of the runs' medians}} over the runs of one program."""
         if not runs:
             return None
         out = {}
@@ -92,11 +95,8 @@ def main():
                     x for r in runs for x in r[alg]["c_round_ratios"])
         return out, len(runs)
 
-    c = merged("c")
-    rloop = merged("rust-loop")
-
-    c_runs = [json.loads(p.read_text()) for p in sorted(res.glob("c-*.json"))]
-    rloop_runs = [json.loads(p.read_text()) for p in sorted(res.glob("rust-loop-*.json"))]
+    c_runs, rloop_runs = runs_of("c"), runs_of("rust-loop")
+    c, rloop = merged(c_runs), merged(rloop_runs)
 
     def c_over_rust(alg):
         """The median over alternations of the C program's time over the Rust loop's run after it."""
@@ -207,10 +207,10 @@ def main():
         r = floor_ratio(alg)
         target("Rust", f"{alg} ≤ 1.05 × raw signature check", r, lambda x: x <= 1.05, fmt_r(r, 3))
     # RS*/PS* run on AWS-LC in this build: the same bound against that backend's own raw check.
-    rsa_res = load(res / "rsa-backends.json")
+    rsa_backends = load(res / "rsa-backends.json")
     for alg in ("RS256", "PS256"):
-        if rsa_res and alg in rsa_res:
-            r = rsa_res[alg]["meshauth_over_aws_lc_parsed"]
+        if rsa_backends and alg in rsa_backends:
+            r = rsa_backends[alg]["meshauth_over_aws_lc_parsed"]
             target("Rust", f"{alg} ≤ 1.05 × its backend's raw check (AWS-LC, key parsed once; "
                    "`rsa_backends`)", r, lambda x: x <= 1.05, fmt_r(r, 3))
     r = floor_ratio("HS256")
@@ -261,7 +261,6 @@ def main():
         target("Rust", f"HS256 ≥ 3 × faster than jsonwebtoken ({backend}; {how})", r,
                lambda x: x >= 3, fmt_r(r))
 
-    rsa_backends = load(res / "rsa-backends.json")
     if rsa_backends:
         w("### RSA backends")
         w("")
@@ -271,7 +270,7 @@ def main():
           "jsonwebtoken's `aws_lc_rs` backend does), with AWS-LC's `ParsedPublicKey` (the key "
           "parsed once, as meshauth's `aws-lc` feature holds it), and meshauth's whole `verify` of "
           "the token built with that feature, as the bindings and the CLI are. Process CPU time, "
-          "~80 ms batches, rounds in alternating order; the ratios are medians of per-round "
+          "~80 ms batches, rounds in rotating order; the ratios are medians of per-round "
           "ratios.")
         w("")
         w("| alg | ring | AWS-LC per call | × ring | AWS-LC key parsed once | × ring "
