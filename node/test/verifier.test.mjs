@@ -89,8 +89,7 @@ test('claims, verifyComplete and the jwks getter', async () => {
   assert.deepEqual(plain.audiences, []);
   assert.equal(plain.clockSkew, 0);
   assert.deepEqual([...plain.algorithms].sort(), ['ES256', 'HS256']);
-  // ASCII claims reach V8 as Latin-1 and the others as UTF-8: both kinds, with characters below
-  // and above U+00FF.
+  // Non-ASCII claims too: characters below and above U+00FF, and one outside the BMP.
   const signed = [
     [await hs({ ...base, scope: 'a b' }), secret],
     [await eds({ ...base, scope: 'a b' }), ed.publicKey],

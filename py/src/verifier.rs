@@ -71,10 +71,10 @@ pub(crate) fn claims<'py>(py: Python<'py>, t: &Verified<'_>) -> PyResult<Bound<'
 
 /// A reusable verifier: the key set and the validation options of `meshauth.verify`, parsed
 /// once. `Verifier(jwks, *, issuer=None, audiences=None, clock_skew=60, algorithms=None,
-/// require_exp=False, max_lifetime=None, max_age=None, max_token_bytes=None)` takes the same keywords (with
-/// the same meaning, defaults and errors) as `verify`; then `v.verify(token, now=None)` gives
-/// exactly what `meshauth.verify(token, jwks, **options, now=now)` gives, with less work per
-/// call.
+/// require_exp=False, max_lifetime=None, max_age=None, max_token_bytes=None)` takes the same
+/// keywords (with the same meaning, defaults and errors) as `verify`; then
+/// `v.verify(token, now=None)` gives exactly what `meshauth.verify(token, jwks, **options,
+/// now=now)` gives, with less work per call.
 ///
 /// Immutable and safe to share between threads; the GIL is released while verifying. It keeps
 /// the `Jwks` it was given (`.jwks`): when the keys rotate, build a new `Verifier` (cheap)
