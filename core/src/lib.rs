@@ -13,7 +13,7 @@
 //!
 //! Cargo feature `aws-lc` (off by default): RS*/PS* signatures are checked with AWS-LC, each key
 //! parsed once per algorithm, instead of ring, which rebuilds the key on every check: the same
-//! answers (the core's tests run on both), ~20 % less time per RSA verify. It needs std and a C
+//! answers (the core's RSA tests run on both), ~20 % less time per RSA verify. It needs std and a C
 //! compiler.
 #![no_std]
 #![forbid(unsafe_code)]

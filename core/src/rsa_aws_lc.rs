@@ -7,7 +7,7 @@
 //! for a 2048-bit key and ~3.2 KiB for 4096 bits, measured with `mallinfo2`), so a check is the
 //! exponentiation and the padding check only. The parameters are those of ring's table in
 //! [`crate::jwk`] (2048–8192 bits; 1024–2047-bit keys for RS256 and RS512 only, when legacy keys
-//! are allowed). The core's test suite runs on both backends (`make test`), including
+//! are allowed). `make test` runs the core's RSA suites on both backends, including
 //! `core/tests/rsa_backends.rs`: legacy keys, e = 3 and malformed signatures, with signatures
 //! made by OpenSSL.
 
