@@ -1,10 +1,12 @@
-// Authenticator and Policy: Istio's TestRequestAuthentication scenarios (shared vectors, run
-// the way core/tests/authn.rs runs them), config errors with field paths, outcomes, lint.
+// Authenticator and Policy: Istio's TestRequestAuthentication and TestAuthz_JWT scenarios
+// (shared vectors, run the way core/tests/authn.rs and policy.rs run them), config errors with
+// field paths, outcomes, lint.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as jose from 'jose';
+import { parseAllDocuments } from 'yaml';
 import { meshauth, vectors, SHARED, STATUS } from './helpers.mjs';
 
 const { Authenticator, Policy, Jwks } = meshauth;
@@ -62,6 +64,28 @@ test('Istio RequestAuthentication scenarios: status and upstream headers', () =>
     }
   }
   assert.equal(cases, 26);
+});
+
+test("Istio TestAuthz_JWT scenarios: the template's two resources, 32 requests", () => {
+  const v = vectors('istio-samples/authz_jwt_scenarios.json');
+  const text = v.policy_yaml.replaceAll('{{ .JWTServer.JwksURI }}', JWKS_URI).replaceAll('{{ .To.ServiceName }}', 'b');
+  // The YAML (read by the `yaml` package) holds both resources; each class takes its own kind.
+  const resources = parseAllDocuments(text).map((d) => d.toJS()).filter((r) => r !== null);
+  const auth = new Authenticator(resources);
+  assert.deepEqual(auth.issuers, ['test-issuer-1@istio.io', 'test-issuer-2@istio.io']);
+  assert.equal(auth.setKeys(JWKS_URI, Jwks.fromJson(jwksText)), 2);
+  const policy = new Policy(resources);
+  assert.equal(policy.size, 1);
+  assert.equal(v.cases.length, 32);
+  for (const c of v.cases) {
+    const headers = c.token ? [['Authorization', `Bearer ${TOKENS[c.token]}`]] : [];
+    const request = { method: c.method, path: c.path, headers, host: 'b', now: NOW };
+    const outcome = auth.authenticate(request);
+    const decision = policy.evaluate(request, outcome);
+    const name = `${c.prefix} ${c.method} ${c.path}`;
+    assert.equal(decision.allowed, c.allow, `${name}: ${JSON.stringify(outcome)}`);
+    assert.equal(decision.httpStatus, c.allow ? 200 : 403, name);
+  }
 });
 
 const rule = (extra = {}) => ({ jwtRules: [{ issuer: 'https://issuer.example', jwks: jwksText, ...extra }] });
