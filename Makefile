@@ -8,7 +8,7 @@ export RUST_BACKTRACE := 0
 
 .PHONY: demo test build fmt-check clippy generated rust-test nostd-check tools node-test py-test \
 	bench bench-cert bench-jwks bench-setup bench-fixtures bench-rust bench-python bench-node \
-	bench-c bench-report ffi-lib header-check pc c-test cmake-check install-c fuzz miri
+	bench-c bench-report ffi-lib header-check pc c-test cmake-check install-c fuzz miri venv
 
 demo:
 	$(CARGO) run -q --release -p meshauth-cli -- demo
@@ -157,9 +157,12 @@ VENV ?= .venv
 VENV_PY := $(VENV)/bin/python
 PY_WHEELS := target/py-wheels
 
-py-test:
+# The test virtualenv; c-test uses it too (gen_vectors.py reads Istio's YAML policy with PyYAML).
+venv:
 	@test -x $(VENV_PY) || python3 -m venv $(VENV)
 	$(VENV_PY) -m pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest pyjwt cryptography pyyaml
+
+py-test: venv
 	rm -rf $(PY_WHEELS)
 	$(VENV)/bin/maturin build -q -m py/Cargo.toml -o $(PY_WHEELS) -i $(VENV_PY)
 	$(VENV_PY) -m pip install -q --disable-pip-version-check --force-reinstall --no-deps $(PY_WHEELS)/meshauth-*.whl
@@ -190,21 +193,23 @@ pc: ffi-lib
 	sed -e 's|@LIBDIR@|$(abspath $(LIBDIR))|' -e 's|@INCLUDEDIR@|$(abspath include)|' \
 	  -e 's|@VERSION@|$(MESHAUTH_VERSION)|' ffi-c/meshauth.pc.in > $(LIBDIR)/meshauth.pc
 
-c-test: ffi-lib pc
+c-test: ffi-lib pc venv
 	@for t in valgrind pkg-config; do command -v $$t >/dev/null || \
 	  (apt-get update -qq && apt-get install -y -qq $$t) || exit 1; done
 	@mkdir -p $(C_OUT)
-	python3 ffi-c/tests/gen_vectors.py $(SHARED)/vectors $(C_OUT)
+	$(VENV_PY) ffi-c/tests/gen_vectors.py $(SHARED)/vectors $(C_OUT)
 	$(CC) $(C_FLAGS) ffi-c/tests/test_api.c $(C_LINK) -o $(C_OUT)/test_api
 	$(CC) $(C_FLAGS) ffi-c/tests/test_api.c $(C_STATIC) -o $(C_OUT)/test_api_static
 	$(CC) $(C_FLAGS) ffi-c/tests/test_vectors.c $(C_LINK) -o $(C_OUT)/test_vectors
 	$(CC) $(C_FLAGS) ffi-c/tests/test_threads.c $(C_LINK) -o $(C_OUT)/test_threads
 	$(CC) $(C_FLAGS) ffi-c/tests/test_lifecycle.c $(C_LINK) -o $(C_OUT)/test_lifecycle
+	$(CC) $(C_FLAGS) ffi-c/tests/test_scenarios.c $(C_LINK) -o $(C_OUT)/test_scenarios
 	$(CC) $(C_FLAGS) ffi-c/tests/test_lifecycle.c $(C_STATIC) -o $(C_OUT)/test_lifecycle_static
 	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_lifecycle.c $(C_LINK) -o $(C_OUT)/test_lifecycle_asan
 	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_api.c $(C_LINK) -o $(C_OUT)/test_api_asan
 	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_threads.c $(C_LINK) -o $(C_OUT)/test_threads_asan
 	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_vectors.c $(C_LINK) -o $(C_OUT)/test_vectors_asan
+	$(CC) $(C_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer ffi-c/tests/test_scenarios.c $(C_LINK) -o $(C_OUT)/test_scenarios_asan
 	$(CC) $$(PKG_CONFIG_PATH=$(LIBDIR) pkg-config --cflags meshauth) -std=c11 -Wall -Wextra -Werror \
 	  ffi-c/examples/verify.c $$(PKG_CONFIG_PATH=$(LIBDIR) pkg-config --libs meshauth) \
 	  -Wl,-rpath,$(abspath $(LIBDIR)) -o $(C_OUT)/verify
@@ -215,14 +220,17 @@ c-test: ffi-lib pc
 	$(C_OUT)/test_threads
 	$(C_OUT)/test_lifecycle
 	$(C_OUT)/test_lifecycle_static
+	$(C_OUT)/test_scenarios
 	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_api_asan
 	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_lifecycle_asan
 	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_threads_asan
 	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_vectors_asan $(C_OUT)/vectors.tsv 97
+	ASAN_OPTIONS=detect_leaks=1 $(C_OUT)/test_scenarios_asan
 	$(VALGRIND) $(C_OUT)/test_api
 	$(VALGRIND) $(C_OUT)/test_vectors $(C_OUT)/vectors.tsv 97
 	$(VALGRIND) $(C_OUT)/test_threads
 	$(VALGRIND) $(C_OUT)/test_lifecycle
+	$(VALGRIND) $(C_OUT)/test_scenarios
 	$(C_OUT)/verify $(C_OUT)/ref_jwks.json "$$(cat $(C_OUT)/baseline_rs256.jwt)" 1800000000 \
 	  https://issuer.example meshauth-test | grep -qx 'accepted: principal=https://issuer.example/alice sub="alice"'
 	$(C_OUT)/filter $(C_OUT)/ref_jwks.json https://issuer.example meshauth-test 1800000000 \
@@ -232,7 +240,7 @@ c-test: ffi-lib pc
 	$(C_OUT)/filter $(C_OUT)/ref_jwks.json https://issuer.example meshauth-test 1800000000 \
 	  "Basic abc" | grep -qx '401 Jwt is missing'
 	$(MAKE) cmake-check
-	@echo "c-test: API, lifecycle, vectors and threads (shared, static, ASan, valgrind) and examples passed"
+	@echo "c-test: API, lifecycle, vectors, Istio scenarios and threads (shared, static, ASan, valgrind) and examples passed"
 
 # The examples built by CMake through FindMeshauth.cmake (shared and static), when cmake exists.
 cmake-check:
