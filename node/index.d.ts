@@ -530,7 +530,8 @@ export interface ConfigError extends MeshAuthError {
 
 /**
  * Istio `RequestAuthentication` (Envoy's jwt_authn filter). The config, an object or JSON text
- * in Istio's field names, is resources, bare specs or arrays of them; errors throw a
+ * in Istio's field names, is resources, bare specs, arrays of them or a Kubernetes `List`
+ * (`kubectl get -o json`; other kinds are skipped); errors throw a
  * `ConfigError` (`ConfigInvalid`, `ConfigUnsupported`, or the JWKS status of an inline `jwks`).
  */
 export declare class Authenticator {

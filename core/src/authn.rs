@@ -488,7 +488,9 @@ impl Authenticator {
     }
 
     /// Parses Istio `RequestAuthentication` JSON: a resource (`{"kind":…,"spec":{…}}`), a bare
-    /// spec (`{"jwtRules":[…]}`), or an array of them (resources of other kinds are skipped).
+    /// spec (`{"jwtRules":[…]}`), an array of them, or a Kubernetes list (`{"kind":"List",
+    /// "items":[…]}`, as `kubectl get -o json` prints). Resources of other kinds are skipped; more
+    /// than 4096 items is an error.
     pub fn from_json(input: &[u8]) -> Result<Authenticator, ConfigError> {
         config::parse_request_authentications(input).map(Authenticator::new)
     }

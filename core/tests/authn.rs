@@ -504,6 +504,79 @@ fn rejection_status_and_www_authenticate() {
     }
 }
 
+/// What `kubectl get requestauthentication,authorizationpolicy -o json` prints: a `List` whose
+/// `items` are the resources (or a `RequestAuthenticationList`). Each parser takes its own kind
+/// from the items; a top-level list longer than the limit is an error, not cut short.
+#[test]
+fn kubernetes_lists() {
+    let ra = |iss: &str| {
+        format!(
+            r#"{{"apiVersion":"security.istio.io/v1","kind":"RequestAuthentication","metadata":{{"name":"{iss}"}},"spec":{{"jwtRules":[{{"issuer":"{iss}"}}]}}}}"#
+        )
+    };
+    let ap = r#"{"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy","metadata":{"name":"p"},"spec":{"action":"DENY","rules":[{}]}}"#;
+    let list = format!(
+        r#"{{"apiVersion":"v1","kind":"List","metadata":{{"resourceVersion":""}},"items":[{},{ap},{}]}}"#,
+        ra("a"),
+        ra("b")
+    );
+    let auth = Authenticator::from_json(list.as_bytes()).unwrap();
+    let issuers: Vec<&str> = auth.providers().iter().map(|p| p.issuer.as_str()).collect();
+    assert_eq!(issuers, ["a", "b"]);
+    let policies = meshauth_core::policy::parse_policies(list.as_bytes()).unwrap();
+    assert_eq!(policies.len(), 1);
+    assert_eq!(policies[0].name, "p");
+    let typed = format!(
+        r#"{{"kind":"RequestAuthenticationList","items":[{}]}}"#,
+        ra("c")
+    );
+    assert_eq!(
+        Authenticator::from_json(typed.as_bytes())
+            .unwrap()
+            .providers()
+            .len(),
+        1
+    );
+    // Another kind's typed list holds no RequestAuthentication: it is skipped like its kind.
+    let other = format!(
+        r#"{{"kind":"PeerAuthenticationList","items":[{}]}}"#,
+        ra("d")
+    );
+    assert!(Authenticator::from_json(other.as_bytes())
+        .unwrap()
+        .providers()
+        .is_empty());
+    // 4097 resources: refused with the list's path (4096 is the limit).
+    let many = alloc_list(4097, &ra("e"));
+    let e = Authenticator::from_json(format!(r#"{{"kind":"List","items":{many}}}"#).as_bytes())
+        .err()
+        .unwrap();
+    assert_eq!(
+        (e.field.as_str(), e.status),
+        ("items", Status::ConfigInvalid)
+    );
+    assert_eq!(
+        Authenticator::from_json(many.as_bytes())
+            .err()
+            .unwrap()
+            .field,
+        "(document)"
+    );
+    let ok = alloc_list(4096, &ra("e"));
+    assert_eq!(
+        Authenticator::from_json(ok.as_bytes())
+            .unwrap()
+            .providers()
+            .len(),
+        4096
+    );
+}
+
+/// A JSON array of `n` copies of `item`.
+fn alloc_list(n: usize, item: &str) -> String {
+    format!("[{}]", vec![item; n].join(","))
+}
+
 #[test]
 fn config_errors_name_the_field() {
     let cases: &[(&str, &str, Status)] = &[
@@ -580,6 +653,16 @@ fn config_errors_name_the_field() {
         (
             r#"{"jwtRules":[{"issuer":"i",}]}"#,
             "(document)",
+            Status::ConfigInvalid,
+        ),
+        (
+            r#"{"kind":"List","items":{"kind":"RequestAuthentication"}}"#,
+            "items",
+            Status::ConfigInvalid,
+        ),
+        (
+            r#"{"kind":"List","items":[{"kind":"RequestAuthentication","spec":{"jwtRules":[{"issuer":7}]}}]}"#,
+            "items[0].spec.jwtRules[0].issuer",
             Status::ConfigInvalid,
         ),
     ];

@@ -125,7 +125,8 @@ impl<'a> Request<'a> {
 }
 
 /// Parses Istio `RequestAuthentication` JSON: a resource (`{"kind":…,"spec":{…}}`), a bare spec
-/// (`{"jwtRules":[…]}`) or an array of them. Providers with inline `jwks` are ready; providers
+/// (`{"jwtRules":[…]}`), an array of them or a Kubernetes `List` (`kubectl get -o json`; other
+/// kinds are skipped). Providers with inline `jwks` are ready; providers
 /// with a `jwksUri` fail closed (`MESHAUTH_STATUS_JWKS_FETCH_FAIL`) until
 /// meshauth_authenticator_set_remote_keys() gives them keys. Errors:
 /// `MESHAUTH_STATUS_CONFIG_INVALID` and the other configuration statuses. On success `*out` is a
@@ -461,9 +462,9 @@ pub struct meshauth_policy {
     policies: Vec<AuthorizationPolicy>,
 }
 
-/// Parses Istio `AuthorizationPolicy` JSON: a resource, a bare spec (`{"action":…,"rules":[…]}`)
-/// or an array of them (resources of other kinds are skipped, so one document may hold the
-/// `RequestAuthentication` too). Errors: `MESHAUTH_STATUS_CONFIG_INVALID` and the other
+/// Parses Istio `AuthorizationPolicy` JSON: a resource, a bare spec (`{"action":…,"rules":[…]}`),
+/// an array of them or a Kubernetes `List` (`kubectl get -o json`); resources of other kinds are
+/// skipped, so one document may hold the `RequestAuthentication` too. Errors: `MESHAUTH_STATUS_CONFIG_INVALID` and the other
 /// configuration statuses. On success `*out` is a new handle, on error NULL.
 ///
 /// # Safety

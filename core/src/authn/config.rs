@@ -145,22 +145,40 @@ pub(crate) fn item_objects<'a>(
 }
 
 /// The specs of kind `kind` in `input`: a resource (`apiVersion`/`kind`/`metadata`/`spec`), a
-/// bare spec, or an array of them (resources of another kind are skipped). Each comes with its
-/// `metadata.name` (or `""`) and its path.
+/// bare spec, an array of them, or a Kubernetes list (`{"kind":"List","items":[…]}`, what
+/// `kubectl get … -o json` prints; also `<kind>List`). Resources of another kind are skipped.
+/// Each comes with its `metadata.name` (or `""`) and its path.
 pub(crate) fn documents<'a>(
     root: Value<'a>,
     kind: &str,
 ) -> Result<Vec<(String, Object<'a>, ConfigPath)>, ConfigError> {
     let mut out = Vec::new();
     let top = ConfigPath(String::new());
-    let items: Vec<(Value<'a>, ConfigPath)> = match root {
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .take(MAX_ITEMS)
-            .map(|(i, v)| (v, top.index(i)))
-            .collect(),
-        v => alloc::vec![(v, top)],
+    let (list, list_path) = match root {
+        Value::Array(a) => (Some(a), top.clone()),
+        Value::Object(o) if is_kube_list(o, kind) => match o.get("items") {
+            Some(Value::Array(a)) => (Some(a), top.field("items")),
+            _ => {
+                return Err(err(
+                    &top.field("items"),
+                    "a list resource needs `items`, a list",
+                ))
+            }
+        },
+        _ => (None, top.clone()),
+    };
+    let items: Vec<(Value<'a>, ConfigPath)> = match list {
+        Some(a) => {
+            let mut v = Vec::new();
+            for (i, e) in a.iter().enumerate() {
+                if i >= MAX_ITEMS {
+                    return Err(err(&list_path, "too many entries"));
+                }
+                v.push((e, list_path.index(i)));
+            }
+            v
+        }
+        None => alloc::vec![(root, top)],
     };
     for (v, path) in items {
         let Value::Object(o) = v else {
@@ -198,6 +216,18 @@ pub(crate) fn documents<'a>(
         }
     }
     Ok(out)
+}
+
+/// Whether `o` is a Kubernetes list object: `kind` is `List` or `<kind>List` (e.g.
+/// `RequestAuthenticationList`).
+fn is_kube_list(o: Object<'_>, kind: &str) -> bool {
+    match o.get("kind") {
+        Some(Value::String(k)) => {
+            let k = k.to_cow();
+            k == "List" || k.strip_suffix("List") == Some(kind)
+        }
+        _ => false,
+    }
 }
 
 /// Parses the JSON input (see [`super::Authenticator::from_json`]) into providers.

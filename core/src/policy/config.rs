@@ -17,8 +17,9 @@ fn unsupported(path: &ConfigPath, message: &str) -> ConfigError {
 }
 
 /// Parses Istio `AuthorizationPolicy` JSON: a resource (`{"kind":"AuthorizationPolicy",
-/// "metadata":{"name":…},"spec":{…}}`), a bare spec (`{"action":…,"rules":[…]}`), or an array of
-/// them (resources of other kinds, e.g. a `RequestAuthentication` in the same list, are skipped).
+/// "metadata":{"name":…},"spec":{…}}`), a bare spec (`{"action":…,"rules":[…]}`), an array of
+/// them or a Kubernetes list (`{"kind":"List","items":[…]}`). Resources of other kinds, e.g. a
+/// `RequestAuthentication` in the same list, are skipped; more than 4096 items is an error.
 pub fn parse_policies(input: &[u8]) -> Result<Vec<AuthorizationPolicy>, ConfigError> {
     let root = json::parse(input, json::DEFAULT_MAX_DEPTH).map_err(|e| ConfigError {
         status: Status::ConfigInvalid,

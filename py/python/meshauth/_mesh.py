@@ -67,8 +67,9 @@ class AuthResult(dict):
 class Authenticator:
     """Istio ``RequestAuthentication`` with Envoy ``jwt_authn`` semantics (core ``authn``).
 
-    ``config`` is a RequestAuthentication resource, a bare spec (``{"jwtRules": [...]}``), or a
-    list of them (resources of other kinds are skipped), as a dict/list, JSON text, or YAML text
+    ``config`` is a RequestAuthentication resource, a bare spec (``{"jwtRules": [...]}``), a list
+    of them, or a Kubernetes ``List`` (``kubectl get -o yaml``; resources of other kinds are
+    skipped), as a dict/list, JSON text, or YAML text
     (PyYAML needed). Field names are Istio's (``jwtRules``, ``issuer``, ``audiences``,
     ``jwks``, ``jwksUri``, ``fromHeaders``, ``fromParams``, ``fromCookies``,
     ``forwardOriginalToken``, ``outputPayloadToHeader``, ``outputClaimToHeaders`` ...).
@@ -136,7 +137,8 @@ class Policy:
     """Istio ``AuthorizationPolicy`` evaluation over JWT attributes (core ``policy``).
 
     ``config`` is an AuthorizationPolicy resource, a bare spec (``{"action": ..., "rules":
-    [...]}``), or a list of them (other kinds skipped), as a dict/list, JSON or YAML text.
+    [...]}``), a list of them, or a Kubernetes ``List`` (other kinds skipped), as a dict/list,
+    JSON or YAML text.
     Errors as for :class:`Authenticator`.
     """
 
