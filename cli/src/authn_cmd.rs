@@ -9,7 +9,7 @@ use meshauth_core::authn::{Authenticator, Outcome as AuthnOutcome, RequestView};
 use meshauth_core::Jwks;
 use serde_json::{json, Value};
 
-use crate::fetch::read_source;
+use crate::istio_config::read_config;
 use crate::util::{claim_json, print_json, status_json};
 use crate::{now_or, NetArgs, Outcome};
 
@@ -76,7 +76,8 @@ impl RequestArgs {
 /// Arguments of `meshauth authn`.
 #[derive(Args)]
 pub struct AuthnArgs {
-    /// RequestAuthentication JSON: a resource, a bare spec (`{"jwtRules": [...]}`) or an array.
+    /// RequestAuthentication, JSON or YAML: a resource, a bare spec (`{"jwtRules": [...]}`) or
+    /// several (a JSON array, or YAML documents separated by `---`).
     #[arg(long, value_name = "FILE")]
     config: String,
     #[command(flatten)]
@@ -91,7 +92,7 @@ pub struct AuthnArgs {
 /// Reads the authenticator from `path` and fetches the keys of providers with a `jwksUri`.
 pub fn load_authenticator(path: &str, net: &NetArgs) -> Result<Authenticator, String> {
     let opts = net.options();
-    let data = read_source(path, &opts)?;
+    let data = read_config(path, &opts)?;
     let mut auth = Authenticator::from_json(&data).map_err(|e| format!("{path}: {e}"))?;
     let uris: Vec<String> = auth
         .providers()

@@ -8,17 +8,18 @@ use meshauth_core::policy::{evaluate, http_status, lint, parse_policies};
 use serde_json::{json, Value};
 
 use crate::authn_cmd::{load_authenticator, outcome_json, print_outcome, RequestArgs};
-use crate::fetch::read_source;
+use crate::istio_config::read_config;
 use crate::util::print_json;
 use crate::{NetArgs, Outcome};
 
 /// Arguments of `meshauth authz`.
 #[derive(Args)]
 pub struct AuthzArgs {
-    /// AuthorizationPolicy JSON: a resource, a bare spec or an array.
+    /// AuthorizationPolicy, JSON or YAML: a resource, a bare spec or several (a JSON array, or
+    /// YAML documents); resources of other kinds are skipped, so one file may hold both.
     #[arg(long, value_name = "FILE")]
     policy: String,
-    /// RequestAuthentication JSON (default: none, the request has no identity).
+    /// RequestAuthentication, JSON or YAML (default: none, the request has no identity).
     #[arg(long, value_name = "FILE")]
     config: Option<String>,
     #[command(flatten)]
@@ -32,7 +33,7 @@ pub struct AuthzArgs {
 
 /// Runs `meshauth authz`. Exit 0 when the mesh answers 200, 1 when it answers 401/403.
 pub fn run(a: &AuthzArgs) -> Result<Outcome, String> {
-    let data = read_source(&a.policy, &a.net.options())?;
+    let data = read_config(&a.policy, &a.net.options())?;
     let policies = parse_policies(&data).map_err(|e| format!("{}: {e}", a.policy))?;
     let auth = match &a.config {
         Some(c) => load_authenticator(c, &a.net)?,

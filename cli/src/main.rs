@@ -9,6 +9,7 @@ mod cert_cmd;
 mod demo;
 mod discover;
 mod fetch;
+mod istio_config;
 mod jwks_canonical;
 mod jwks_diff;
 mod rotation_cmd;
@@ -79,12 +80,12 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Request authentication (Istio RequestAuthentication) of one request.
     #[command(
-        after_help = "Exit 0 when authentication passes (a verified token, or none), 1 when it rejects.\n\nExamples:\n  meshauth authn --config requestauthn.json -H \"Authorization: Bearer $TOKEN\"\n  meshauth authn --config ra.json --query access_token=$TOKEN --path /api --json"
+        after_help = "Exit 0 when authentication passes (a verified token, or none), 1 when it rejects.\n\nExamples:\n  meshauth authn --config requestauthn.yaml -H \"Authorization: Bearer $TOKEN\"\n  meshauth authn --config ra.json --query access_token=$TOKEN --path /api --json"
     )]
     Authn(authn_cmd::AuthnArgs),
     /// Authorization (Istio AuthorizationPolicy, JWT parts) of one request, after authentication.
     #[command(
-        after_help = "Exit 0 when the mesh answers 200, 1 for 401/403.\n\nExamples:\n  meshauth authz --policy authz.json --config requestauthn.json -H \"Authorization: Bearer $TOKEN\" --path /admin\n  meshauth authz --policy authz.json --method POST --json"
+        after_help = "Exit 0 when the mesh answers 200, 1 for 401/403.\n\nExamples:\n  kubectl get requestauthentication,authorizationpolicy -n app -o yaml > mesh.yaml\n  meshauth authz --policy mesh.yaml --config mesh.yaml -H \"Authorization: Bearer $TOKEN\" --path /admin\n  meshauth authz --policy authz.json --config requestauthn.json -H \"Authorization: Bearer $TOKEN\" --path /admin\n  meshauth authz --policy authz.json --method POST --json"
     )]
     Authz(authz_cmd::AuthzArgs),
     /// Run the built-in demo on embedded data (no network).

@@ -1,4 +1,5 @@
-//! Runs `jwks-diff`, `thumbprint`, `jwks-canonical`, `cert`, `rotation`, `authn` and `authz`:
+//! Runs `jwks-diff`, `thumbprint`, `jwks-canonical`, `cert`, `rotation`, `authn` and `authz`
+//! (JSON and YAML configurations):
 //! exact `--json` fields and exit codes. Expected values come from the shared vectors
 //! (`istio-samples/compare_jwks_response_cases.json` with the answers core/tests/jwks_compare.rs
 //! defines, `rfc7638.json`, `x509/expected.json`) or from worked examples in the comments.
@@ -568,6 +569,103 @@ fn authn_outcomes() {
     assert_eq!(code(&run(&["authn", "--config", &bad])), 2);
 }
 
+/// Istio's TestAuthz_JWT template, as YAML with both resources in one file (`---` between them),
+/// through `authz --policy F --config F`: the 32 requests' decisions are the vector file's. The
+/// template's JWKS URI is a local server serving `tests-common-jwt/jwks.json`.
+#[test]
+fn authz_yaml_istio_scenarios() {
+    let read = |rel: &str| std::fs::read_to_string(vector(rel)).unwrap();
+    let v: Value = serde_json::from_str(&read("istio-samples/authz_jwt_scenarios.json")).unwrap();
+    let jwks = read("istio-samples/tests-common-jwt/jwks.json");
+    let url = serve(move |_| ok(jwks.clone()));
+    let yaml = v["policy_yaml"]
+        .as_str()
+        .unwrap()
+        .replace("{{ .JWTServer.JwksURI }}", &format!("{url}/jwks.json"))
+        .replace("{{ .To.ServiceName }}", "b");
+    let file = temp_file("authz_jwt.yaml", yaml.as_bytes());
+    let tokens: Value =
+        serde_json::from_str(&read("istio-samples/tests-common-jwt/tokens.json")).unwrap();
+    let token = |name: &str| {
+        let t = tokens["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name);
+        t.unwrap()["token"].as_str().unwrap().to_string()
+    };
+    let cases = v["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 32);
+    for c in cases {
+        let path = c["path"].as_str().unwrap();
+        let bearer = c["token"]
+            .as_str()
+            .map(|n| format!("Authorization: Bearer {}", token(n)));
+        let mut args = vec![
+            "authz",
+            "--policy",
+            &file,
+            "--config",
+            &file,
+            "--allow-http",
+        ];
+        args.extend(["--method", c["method"].as_str().unwrap(), "--path", path]);
+        args.extend(["--now", "1700000000", "--json"]);
+        if let Some(b) = &bearer {
+            args.extend(["-H", b.as_str()]);
+        }
+        let o = run(&args);
+        let j = json_out(&o);
+        let allow = c["allow"].as_bool().unwrap();
+        let what = format!("{} {path}: {j}", c["prefix"]);
+        assert_eq!(j["allowed"], allow, "{what}");
+        assert_eq!(j["http_status"], if allow { 200 } else { 403 }, "{what}");
+        assert_eq!(code(&o), if allow { 0 } else { 1 }, "{what}");
+        if bearer.is_some() {
+            // Every token here verifies: the decision is the policy's, not a fetch failure's.
+            assert_eq!(j["authn"]["outcome"], "authenticated", "{what}");
+        }
+    }
+}
+
+/// `kubectl get requestauthentication -o yaml` prints one `List` document with the resources
+/// under `items`; a YAML error is a usage error naming the file and the line.
+#[test]
+fn config_yaml_list_and_errors() {
+    let jwks = serde_json::to_string(&istio_jwks()).unwrap(); // a JSON string is a YAML scalar
+    let list = format!(
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: security.istio.io/v1\n  kind: RequestAuthentication\n  metadata:\n    name: jwt\n  spec:\n    jwtRules:\n    - issuer: testing@secure.istio.io\n      jwks: {jwks}\nmetadata:\n  resourceVersion: \"\"\n"
+    );
+    let cfg = temp_file("list.yaml", list.as_bytes());
+    let bearer = format!("Authorization: Bearer {}", demo_token());
+    let o = run(&[
+        "authn",
+        "--config",
+        &cfg,
+        "-H",
+        &bearer,
+        "--now",
+        "1800000000",
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0);
+    let j = json_out(&o);
+    assert_eq!(j["outcome"], "authenticated", "{j}");
+    assert_eq!(j["issuer"], "testing@secure.istio.io");
+
+    let bad = temp_file("bad.yaml", b"kind: AuthorizationPolicy\nspec: [1\n");
+    let o = run(&["authz", "--policy", &bad]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.yaml: neither JSON nor valid YAML") && err.contains("line 2"),
+        "{err}"
+    );
+    // Duplicate keys are rejected, as the core rejects duplicate JSON members.
+    let dup = temp_file("dup.yaml", b"jwtRules: []\njwtRules: []\n");
+    assert_eq!(code(&run(&["authn", "--config", &dup])), 2);
+}
+
 #[test]
 fn authz_decisions() {
     let (cfg, pol) = (authn_config(), policy());
@@ -644,8 +742,9 @@ fn authz_decisions() {
         text.contains("authz: ALLOW (policy require-jwt, rule 0) -> HTTP 200"),
         "{text}"
     );
-    // A policy file that is not JSON: usage/I-O error.
-    let bad = temp_file("bad-policy.json", b"action: ALLOW");
+    // A policy file that is not JSON (it starts like JSON, so it is not read as YAML): usage/I-O
+    // error.
+    let bad = temp_file("bad-policy.json", b"{\"action\": ALLOW}");
     assert_eq!(code(&run(&["authz", "--policy", &bad])), 2);
 }
 
