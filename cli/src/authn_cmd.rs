@@ -94,6 +94,9 @@ pub fn load_authenticator(path: &str, net: &NetArgs) -> Result<Authenticator, St
     let opts = net.options();
     let data = read_config(path, &opts)?;
     let mut auth = Authenticator::from_json(&data).map_err(|e| format!("{path}: {e}"))?;
+    if auth.providers().is_empty() {
+        eprintln!("meshauth: warning: {path} holds no RequestAuthentication: no token is required");
+    }
     let uris: Vec<String> = auth
         .providers()
         .iter()

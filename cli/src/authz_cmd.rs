@@ -35,6 +35,12 @@ pub struct AuthzArgs {
 pub fn run(a: &AuthzArgs) -> Result<Outcome, String> {
     let data = read_config(&a.policy, &a.net.options())?;
     let policies = parse_policies(&data).map_err(|e| format!("{}: {e}", a.policy))?;
+    if policies.is_empty() {
+        eprintln!(
+            "meshauth: warning: {} holds no AuthorizationPolicy: every request is allowed",
+            a.policy
+        );
+    }
     let auth = match &a.config {
         Some(c) => load_authenticator(c, &a.net)?,
         None => Authenticator::new(Vec::new()),

@@ -661,6 +661,33 @@ fn config_yaml_list_and_errors() {
         err.contains("bad.yaml: neither JSON nor valid YAML") && err.contains("line 2"),
         "{err}"
     );
+    // A file without the resource the option reads is accepted, with a warning: a policy file
+    // given as --config holds no RequestAuthentication, and the reverse.
+    let o = run(&[
+        "authz",
+        "--policy",
+        &cfg,
+        "--config",
+        &cfg,
+        "--now",
+        "1800000000",
+    ]);
+    assert_eq!(code(&o), 0);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("holds no AuthorizationPolicy: every request is allowed"),
+        "{err}"
+    );
+    let ap = temp_file(
+        "ap.yaml",
+        b"kind: AuthorizationPolicy\nspec:\n  action: DENY\n  rules: [{}]\n",
+    );
+    let o = run(&["authn", "--config", &ap]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("holds no RequestAuthentication: no token is required"),
+        "{err}"
+    );
     // Duplicate keys are rejected, as the core rejects duplicate JSON members.
     let dup = temp_file("dup.yaml", b"jwtRules: []\njwtRules: []\n");
     assert_eq!(code(&run(&["authn", "--config", &dup])), 2);
