@@ -4,7 +4,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use ring::{hmac, signature};
+use hmac::{Hmac, KeyInit, Mac};
+use ring::signature;
+use sha2::{Sha256, Sha384, Sha512};
 
 use crate::alg::{Alg, Hash};
 use crate::b64;
@@ -94,11 +96,31 @@ pub(crate) enum Material {
     Ed25519(alloc::boxed::Box<ed25519::PublicKey>),
 }
 
-/// One HMAC key prepared for each hash (a JWK without `alg` serves HS256/384/512).
+/// One HMAC key prepared for each hash (a JWK without `alg` serves HS256/384/512): the inner and
+/// outer hash states after the padded key, so a verify hashes only the message.
 pub(crate) struct HmacKeys {
-    sha256: hmac::Key,
-    sha384: hmac::Key,
-    sha512: hmac::Key,
+    sha256: Hmac<Sha256>,
+    sha384: Hmac<Sha384>,
+    sha512: Hmac<Sha512>,
+}
+
+impl HmacKeys {
+    /// `None` only if a hash refused the key length, which HMAC never does.
+    fn new(key: &[u8]) -> Option<HmacKeys> {
+        Some(HmacKeys {
+            sha256: KeyInit::new_from_slice(key).ok()?,
+            sha384: KeyInit::new_from_slice(key).ok()?,
+            sha512: KeyInit::new_from_slice(key).ok()?,
+        })
+    }
+}
+
+/// Whether `tag` is the MAC of `data` under the prepared `key` (compared in constant time; a tag
+/// of another length never matches).
+fn mac_matches<M: Mac + Clone>(key: &M, data: &[u8], tag: &[u8]) -> bool {
+    let mut m = key.clone();
+    m.update(data);
+    m.verify_slice(tag).is_ok()
 }
 
 /// The precomputed ECDSA table of an EC key (see [`crate::ec_table`]).
@@ -407,14 +429,8 @@ impl Jwk {
             // An empty HMAC key is never usable.
             Some(key) if !key.is_empty() => {
                 let bits = u32::try_from(key.len() * 8).unwrap_or(u32::MAX);
-                Ok((
-                    Material::Oct(alloc::boxed::Box::new(HmacKeys {
-                        sha256: hmac::Key::new(hmac::HMAC_SHA256, &key),
-                        sha384: hmac::Key::new(hmac::HMAC_SHA384, &key),
-                        sha512: hmac::Key::new(hmac::HMAC_SHA512, &key),
-                    })),
-                    bits,
-                ))
+                let keys = HmacKeys::new(&key).ok_or(Status::JwksHMACKeyBadK)?;
+                Ok((Material::Oct(alloc::boxed::Box::new(keys)), bits))
             }
             _ => Err(Status::JwksOctBadBase64),
         }
@@ -592,14 +608,11 @@ impl Jwk {
                     Err(_) => false,
                 }
             }
-            Material::Oct(keys) => {
-                let key = match alg.hash() {
-                    Hash::Sha256 => &keys.sha256,
-                    Hash::Sha384 => &keys.sha384,
-                    Hash::Sha512 => &keys.sha512,
-                };
-                hmac::verify(key, data, sig).is_ok()
-            }
+            Material::Oct(keys) => match alg.hash() {
+                Hash::Sha256 => mac_matches(&keys.sha256, data, sig),
+                Hash::Sha384 => mac_matches(&keys.sha384, data, sig),
+                Hash::Sha512 => mac_matches(&keys.sha512, data, sig),
+            },
             Material::Ed25519(pk) => pk.verify(data, sig),
         }
     }
