@@ -73,10 +73,12 @@ bench-rust: bench-fixtures ffi-lib
 	cd bench/rust && MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) $(CARGO) bench --bench verify
 	cd bench/rust && MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) \
 	  MESHAUTH_BENCH_JWT_BACKEND=rust_crypto $(CARGO) bench --bench verify -- jsonwebtoken-rust_crypto
-	cd bench/rust && $(CARGO) build --release --bin rsa_backends --bin versus_jsonwebtoken
-	MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) \
-	  $(or $(CARGO_TARGET_DIR),bench/rust/target)/release/rsa_backends 9 > $(BENCH_RES)/rsa-backends.json.tmp
-	mv $(BENCH_RES)/rsa-backends.json.tmp $(BENCH_RES)/rsa-backends.json
+	cd bench/rust && $(CARGO) build --release --bin rsa_backends --bin hmac_backends --bin versus_jsonwebtoken
+	for b in rsa hmac; do \
+	  MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) \
+	    $(or $(CARGO_TARGET_DIR),bench/rust/target)/release/$${b}_backends 9 > $(BENCH_RES)/$$b-backends.json.tmp && \
+	  mv $(BENCH_RES)/$$b-backends.json.tmp $(BENCH_RES)/$$b-backends.json || exit 1; \
+	done
 	for b in aws_lc_rs rust_crypto; do \
 	  out=$(BENCH_RES)/jsonwebtoken$$(test $$b = rust_crypto && echo -rust_crypto).json; \
 	  MESHAUTH_BENCH_FIXTURES=$(abspath $(BENCH_OUT)/fixtures.json) MESHAUTH_BENCH_JWT_BACKEND=$$b \

@@ -290,6 +290,25 @@ def main():
             w(row)
         w("")
 
+    hmac_backends = load(res / "hmac-backends.json")
+    if hmac_backends:
+        w("### HMAC backends")
+        w("")
+        w("`bench/rust` `hmac_backends`: the HMAC check of each HS* fixture with ring "
+          "(`hmac::verify` with a prepared key: the floor of the verify table), with AWS-LC "
+          "(`hmac::verify`, prepared key), with RustCrypto's `hmac` + `sha2` (the keyed state "
+          "prepared once and cloned per check, which is what meshauth uses), and meshauth's whole "
+          "`verify` of the token. Same timing as the RSA table.")
+        w("")
+        w("| alg | ring | AWS-LC | × ring | RustCrypto | × ring | meshauth `verify` | × ring |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for alg, r in hmac_backends.items():
+            cells = [fmt_t(r["ring"]["median_ns"])]
+            for name in ("aws-lc", "rust-crypto", "meshauth"):
+                cells += [fmt_t(r[name]["median_ns"]), fmt_r(r[name]["over_ring"], 3)]
+            w(f"| {alg} | " + " | ".join(cells) + " |")
+        w("")
+
     other = sorted(k for k in crit if not k.startswith("verify/"))
     w("Other core operations (criterion medians; `Jwks::from_json` from `bench/rust` in CPU time, "
       "the rest from `core/benches/{cert,jwks}.rs`, which measure wall time):")
