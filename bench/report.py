@@ -160,7 +160,8 @@ def main():
       "decoded once at load, and for RS*/PS* AWS-LC keys parsed once (the `aws-lc` feature, on "
       "in this build as in the bindings), so it runs below this \"floor\": the column then "
       "compares with the plain ring / p521 check of the same signature; the RSA backends table "
-      "below compares RS*/PS* with AWS-LC's own raw check); and "
+      "below compares RS*/PS* with AWS-LC's own raw check. HS* use RustCrypto's HMAC, which the "
+      "HMAC backends table compares with ring's, the floor here); and "
       "**jsonwebtoken** "
       + ("{}".format(crit.get("_jsonwebtoken_version", "12")))
       + " `decode` with a pre-built `DecodingKey` and a `Validation` for iss, aud and exp (60 s "
