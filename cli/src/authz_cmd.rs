@@ -83,8 +83,21 @@ pub fn run(a: &AuthzArgs) -> Result<Outcome, String> {
             "authz: {}{by} -> HTTP {status}",
             if d.allowed { "ALLOW" } else { "DENY" }
         );
+        // One line per policy and trap, naming every field it was found at (Istio's own samples
+        // repeat one trap on every rule).
+        let mut groups: Vec<(&str, &str, &str, Vec<&str>)> = Vec::new();
         for w in &warnings {
-            println!("  warning {}: {} (fix: {})", w.field, w.message, w.fix);
+            let key = (w.policy.as_str(), w.message.as_str(), w.fix.as_str());
+            match groups.iter_mut().find(|g| (g.0, g.1, g.2) == key) {
+                Some(g) => g.3.push(&w.field),
+                None => groups.push((key.0, key.1, key.2, vec![&w.field])),
+            }
+        }
+        for (policy, message, fix, fields) in groups {
+            println!(
+                "  warning: policy {policy}, {}: {message} (fix: {fix})",
+                fields.join(", ")
+            );
         }
     }
     Ok(if status == 200 {
