@@ -594,6 +594,21 @@ fn authz_yaml_istio_scenarios() {
             .find(|t| t["name"] == name);
         t.unwrap()["token"].as_str().unwrap().to_string()
     };
+    // Text output: the template's rules (each starts with `- to:`) all carry the HTTP-only trap,
+    // reported once for the policy with every rule's field.
+    let rules = yaml.matches("  - to:").count();
+    let o = run(&["authz", "--policy", &file, "--now", "1700000000"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  warning"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{text}");
+    let fields: Vec<String> = (0..rules).map(|i| format!("rules[{i}]")).collect();
+    assert!(
+        warnings[0].starts_with(&format!("  warning: policy b, {}: ", fields.join(", "))),
+        "{text}"
+    );
     let cases = v["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 32);
     for c in cases {
