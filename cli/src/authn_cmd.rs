@@ -76,8 +76,8 @@ impl RequestArgs {
 /// Arguments of `meshauth authn`.
 #[derive(Args)]
 pub struct AuthnArgs {
-    /// RequestAuthentication, JSON or YAML: a resource, a bare spec (`{"jwtRules": [...]}`) or
-    /// several (a JSON array, or YAML documents separated by `---`).
+    /// RequestAuthentication, JSON or YAML: a resource, a bare spec (`{"jwtRules": [...]}`),
+    /// several (a JSON array, or YAML documents separated by `---`) or kubectl's `List`.
     #[arg(long, value_name = "FILE")]
     config: String,
     #[command(flatten)]

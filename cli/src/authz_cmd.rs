@@ -15,8 +15,8 @@ use crate::{NetArgs, Outcome};
 /// Arguments of `meshauth authz`.
 #[derive(Args)]
 pub struct AuthzArgs {
-    /// AuthorizationPolicy, JSON or YAML: a resource, a bare spec or several (a JSON array, or
-    /// YAML documents); resources of other kinds are skipped, so one file may hold both.
+    /// AuthorizationPolicy, JSON or YAML: a resource, a bare spec, several (a JSON array, or YAML
+    /// documents) or kubectl's `List`; other kinds are skipped, so one file may hold both.
     #[arg(long, value_name = "FILE")]
     policy: String,
     /// RequestAuthentication, JSON or YAML (default: none, the request has no identity).

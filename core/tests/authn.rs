@@ -523,7 +523,7 @@ fn kubernetes_lists() {
     let auth = Authenticator::from_json(list.as_bytes()).unwrap();
     let issuers: Vec<&str> = auth.providers().iter().map(|p| p.issuer.as_str()).collect();
     assert_eq!(issuers, ["a", "b"]);
-    let policies = meshauth_core::policy::parse_policies(list.as_bytes()).unwrap();
+    let policies = parse_policies(list.as_bytes()).unwrap();
     assert_eq!(policies.len(), 1);
     assert_eq!(policies[0].name, "p");
     let typed = format!(
@@ -546,22 +546,43 @@ fn kubernetes_lists() {
         .unwrap()
         .providers()
         .is_empty());
-    // 4097 resources: refused with the list's path (4096 is the limit).
+    // Several `kubectl` outputs in one multi-document file: lists as elements of the array.
+    let docs = format!(
+        r#"[{list},{{"kind":"AuthorizationPolicyList","items":[{ap}]}},{}]"#,
+        ra("f")
+    );
+    let auth = Authenticator::from_json(docs.as_bytes()).unwrap();
+    let issuers: Vec<&str> = auth.providers().iter().map(|p| p.issuer.as_str()).collect();
+    assert_eq!(issuers, ["a", "b", "f"]);
+    let policies = parse_policies(docs.as_bytes()).unwrap();
+    assert_eq!(policies.len(), 2);
+    // Errors name the item inside the list.
+    let bad = r#"[{},{"kind":"List","items":[{"kind":"RequestAuthentication","spec":[]}]}]"#;
+    let e = Authenticator::from_json(bad.as_bytes()).err().unwrap();
+    assert_eq!(e.field, "[1].items[0].spec");
+    // 4097 resources in all: refused at the first one past the limit (4096), whether they come
+    // as an array, a list, or lists in an array; the policy parser counts the same way.
     let many = alloc_list(4097, &ra("e"));
     let e = Authenticator::from_json(format!(r#"{{"kind":"List","items":{many}}}"#).as_bytes())
         .err()
         .unwrap();
     assert_eq!(
         (e.field.as_str(), e.status),
-        ("items", Status::ConfigInvalid)
+        ("items[4096]", Status::ConfigInvalid)
     );
-    assert_eq!(
-        Authenticator::from_json(many.as_bytes())
-            .err()
-            .unwrap()
-            .field,
-        "(document)"
+    let e = Authenticator::from_json(many.as_bytes()).err().unwrap();
+    assert_eq!(e.field, "[4096]");
+    let halves = format!(
+        r#"[{{"kind":"List","items":{}}},{{"kind":"List","items":{}}}]"#,
+        alloc_list(2048, &ra("e")),
+        alloc_list(2049, &ra("e"))
     );
+    let e = Authenticator::from_json(halves.as_bytes()).err().unwrap();
+    assert_eq!(e.field, "[1].items[2048]");
+    let e = parse_policies(alloc_list(4097, ap).as_bytes())
+        .err()
+        .unwrap();
+    assert_eq!(e.field, "[4096]");
     let ok = alloc_list(4096, &ra("e"));
     assert_eq!(
         Authenticator::from_json(ok.as_bytes())

@@ -146,40 +146,25 @@ pub(crate) fn item_objects<'a>(
 
 /// The specs of kind `kind` in `input`: a resource (`apiVersion`/`kind`/`metadata`/`spec`), a
 /// bare spec, an array of them, or a Kubernetes list (`{"kind":"List","items":[…]}`, what
-/// `kubectl get … -o json` prints; also `<kind>List`). Resources of another kind are skipped.
-/// Each comes with its `metadata.name` (or `""`) and its path.
+/// `kubectl get … -o json` prints; also `<kind>List`), at the top or as an element of the array
+/// (a multi-document YAML file of several `kubectl` outputs). Resources of another kind are
+/// skipped. Each comes with its `metadata.name` (or `""`) and its path. More than [`MAX_ITEMS`]
+/// resources in all is an error.
 pub(crate) fn documents<'a>(
     root: Value<'a>,
     kind: &str,
 ) -> Result<Vec<(String, Object<'a>, ConfigPath)>, ConfigError> {
     let mut out = Vec::new();
     let top = ConfigPath(String::new());
-    let (list, list_path) = match root {
-        Value::Array(a) => (Some(a), top.clone()),
-        Value::Object(o) if is_kube_list(o, kind) => match o.get("items") {
-            Some(Value::Array(a)) => (Some(a), top.field("items")),
-            _ => {
-                return Err(err(
-                    &top.field("items"),
-                    "a list resource needs `items`, a list",
-                ))
-            }
-        },
-        _ => (None, top.clone()),
-    };
-    let items: Vec<(Value<'a>, ConfigPath)> = match list {
-        Some(a) => {
-            let mut v = Vec::new();
+    let mut items = Vec::new();
+    match root {
+        Value::Array(a) => {
             for (i, e) in a.iter().enumerate() {
-                if i >= MAX_ITEMS {
-                    return Err(err(&list_path, "too many entries"));
-                }
-                v.push((e, list_path.index(i)));
+                push_resource(&mut items, e, top.index(i), kind)?;
             }
-            v
         }
-        None => alloc::vec![(root, top)],
-    };
+        v => push_resource(&mut items, v, top, kind)?,
+    }
     for (v, path) in items {
         let Value::Object(o) = v else {
             return Err(err(&path, "must be an object"));
@@ -216,6 +201,35 @@ pub(crate) fn documents<'a>(
         }
     }
     Ok(out)
+}
+
+/// Appends `v` (at `path`) to `items`, or the items of `v` when it is a Kubernetes list.
+fn push_resource<'a>(
+    items: &mut Vec<(Value<'a>, ConfigPath)>,
+    v: Value<'a>,
+    path: ConfigPath,
+    kind: &str,
+) -> Result<(), ConfigError> {
+    let mut push = |v, path: ConfigPath| {
+        if items.len() >= MAX_ITEMS {
+            return Err(err(&path, "more than 4096 resources"));
+        }
+        items.push((v, path));
+        Ok(())
+    };
+    match v {
+        Value::Object(o) if is_kube_list(o, kind) => {
+            let path = path.field("items");
+            let Some(Value::Array(a)) = o.get("items") else {
+                return Err(err(&path, "a list resource needs `items`, a list"));
+            };
+            for (i, e) in a.iter().enumerate() {
+                push(e, path.index(i))?;
+            }
+            Ok(())
+        }
+        v => push(v, path),
+    }
 }
 
 /// Whether `o` is a Kubernetes list object: `kind` is `List` or `<kind>List` (e.g.
