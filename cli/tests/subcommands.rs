@@ -705,7 +705,13 @@ fn config_yaml_list_and_errors() {
     );
     // Duplicate keys are rejected, as the core rejects duplicate JSON members.
     let dup = temp_file("dup.yaml", b"jwtRules: []\njwtRules: []\n");
-    assert_eq!(code(&run(&["authn", "--config", &dup])), 2);
+    let o = run(&["authn", "--config", &dup]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("duplicate mapping key: jwtRules") && err.contains("line 2"),
+        "{err}"
+    );
 }
 
 #[test]

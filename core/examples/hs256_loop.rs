@@ -1,5 +1,6 @@
 //! Verifies one HS256 token `N` times (default 100 000), or with `hmac` as the first argument
-//! runs only the raw HMAC over the same bytes: a fixed workload for
+//! runs only ring's raw HMAC over the same bytes (the benchmarks' floor; meshauth itself uses
+//! RustCrypto's `hmac`, see `bench/rust` `hmac_backends`): a fixed workload for
 //! `valgrind --tool=callgrind` (instruction counts per verify, issue #11) and `perf`.
 //! The token carries the claims of `bench/fixtures.py`. Run:
 //! `cargo run --release -p meshauth-core --example hs256_loop -- [verify|hmac] [N]`.

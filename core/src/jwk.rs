@@ -105,7 +105,8 @@ pub(crate) struct HmacKeys {
 }
 
 impl HmacKeys {
-    /// `None` only if a hash refused the key length, which HMAC never does.
+    /// `None` only if a hash refused the key length, which HMAC never does (any length is a
+    /// valid HMAC key), so the caller's error for it is unreachable.
     fn new(key: &[u8]) -> Option<HmacKeys> {
         Some(HmacKeys {
             sha256: KeyInit::new_from_slice(key).ok()?,

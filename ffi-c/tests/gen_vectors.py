@@ -21,6 +21,8 @@ Expected statuses come from the vectors; nothing here runs meshauth.
 """
 import base64, hashlib, hmac, json, os, sys
 
+import yaml  # PyYAML: Istio's AuthorizationPolicy template (scenarios.h)
+
 vectors, out_dir = sys.argv[1], sys.argv[2]
 os.makedirs(out_dir, exist_ok=True)
 load = lambda rel: json.load(open(os.path.join(vectors, rel)))
@@ -302,8 +304,6 @@ with open(os.path.join(out_dir, "swap.h"), "w") as f:
 # filled in as core/tests/authn.rs and policy.rs fill them (tokens for `<Name>`, payload segments
 # for `<payloadN>`, the JWKS URI for `<jwks>`). The expected statuses and upstream headers are the
 # files'. The AuthorizationPolicy template is YAML: PyYAML turns it into JSON resources here.
-import yaml
-
 JWKS_URI = "http://jwks.test/jwks.json"
 toks = {t["name"]: t["token"] for t in load("istio-samples/tests-common-jwt/tokens.json")["tokens"]}
 payloads = {"payload1": "TokenIssuer1", "payload2": "TokenIssuer2", "payload3": "TokenIssuer1WithNestedClaims2"}

@@ -5,7 +5,6 @@
  * gen_vectors.py). */
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <strings.h>
 
 #include "check.h"
