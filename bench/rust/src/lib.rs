@@ -114,6 +114,37 @@ pub fn interleaved(contenders: &[&dyn Fn() -> bool], rounds: usize) -> Vec<Timed
     out
 }
 
+/// A named check of one backend comparison (`rsa_backends`, `hmac_backends`): whether it accepted.
+pub type Contender<'a> = (&'a str, Box<dyn Fn() -> bool + 'a>);
+
+/// Asserts that every contender accepts (`label` names the fixture), times them with
+/// [`interleaved`] over `rounds`, and returns their timings with each one's JSON column:
+/// `"name": {"median_ns": …, "over_ring": …}`, its median time and the median over rounds of its
+/// time over the first contender's (ring's) in the same round.
+pub fn compare_backends(
+    label: &str,
+    checks: &[Contender],
+    rounds: usize,
+) -> (Vec<Timed>, Vec<String>) {
+    for (name, c) in checks {
+        assert!(c(), "{label} {name}");
+    }
+    let fns: Vec<&dyn Fn() -> bool> = checks.iter().map(|(_, c)| &**c).collect();
+    let times = interleaved(&fns, rounds);
+    let cols = checks
+        .iter()
+        .zip(&times)
+        .map(|((name, _), t)| {
+            format!(
+                "\"{name}\": {{\"median_ns\": {:.0}, \"over_ring\": {:.3}}}",
+                median(&t.ns),
+                median(&t.over(&times[0]))
+            )
+        })
+        .collect();
+    (times, cols)
+}
+
 /// The median of `v` (the upper one of an even count).
 pub fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();

@@ -6,18 +6,16 @@
 //! time, ~80 ms batches, rounds in rotating order); prints per algorithm the median time of each
 //! and the median over rounds of each one's time over ring's in the same round.
 use hmac::{Hmac, KeyInit, Mac};
-use meshauth_bench::{interleaved, load, median, member, NOW};
+use meshauth_bench::{compare_backends, load, member, Contender, NOW};
 use meshauth_core::{b64, verify, Jwks, Validation};
 use std::hint::black_box;
-
-type Check<'a> = Box<dyn Fn() -> bool + 'a>;
 
 /// RustCrypto's check of `tag` over `m` with a keyed state prepared once.
 fn rust_crypto<'a, M: Mac + KeyInit + Clone + 'a>(
     key: &[u8],
     m: &'a [u8],
     tag: &'a [u8],
-) -> Check<'a> {
+) -> Box<dyn Fn() -> bool + 'a> {
     let prepared = <M as KeyInit>::new_from_slice(key).unwrap();
     Box::new(move || {
         let mut h = prepared.clone();
@@ -58,7 +56,7 @@ fn main() {
         let ring_key = ring::hmac::Key::new(ring_alg, &k);
         let aws_key = aws_lc_rs::hmac::Key::new(aws_alg, &k);
         let jwks = Jwks::from_json(f.jwks.as_bytes()).unwrap();
-        let checks: Vec<(&str, Check)> = vec![
+        let checks: Vec<Contender> = vec![
             (
                 "ring",
                 Box::new(|| ring::hmac::verify(&ring_key, black_box(m), &s).is_ok()),
@@ -80,23 +78,7 @@ fn main() {
                 Box::new(|| verify(black_box(f.token.as_bytes()), &jwks, &v, NOW).is_ok()),
             ),
         ];
-        // Every contender accepts the fixture's signature before anything is timed.
-        for (name, c) in &checks {
-            assert!(c(), "{alg} {name}");
-        }
-        let fns: Vec<&dyn Fn() -> bool> = checks.iter().map(|(_, c)| &**c).collect();
-        let times = interleaved(&fns, rounds);
-        let cols: Vec<String> = checks
-            .iter()
-            .zip(&times)
-            .map(|((name, _), t)| {
-                format!(
-                    "\"{name}\": {{\"median_ns\": {:.0}, \"over_ring\": {:.3}}}",
-                    median(&t.ns),
-                    median(&t.over(&times[0]))
-                )
-            })
-            .collect();
+        let (_, cols) = compare_backends(alg, &checks, rounds);
         let comma = if i + 1 < algs.len() { "," } else { "" };
         println!(" \"{alg}\": {{{}}}{comma}", cols.join(", "));
     }

@@ -7,12 +7,10 @@
 //! each and the median over rounds of each one's time over ring's, and of meshauth's over the
 //! AWS-LC parsed check, in the same round.
 use aws_lc_rs::signature as aws;
-use meshauth_bench::{interleaved, load, median, member, NOW};
+use meshauth_bench::{compare_backends, load, median, member, Contender, NOW};
 use meshauth_core::{b64, verify, Jwks, Validation};
 use ring::signature as ring_sig;
 use std::hint::black_box;
-
-type Check<'a> = Box<dyn Fn() -> bool + 'a>;
 
 fn main() {
     let rounds: usize = std::env::args().nth(1).map_or(9, |a| a.parse().unwrap());
@@ -66,7 +64,7 @@ fn main() {
             .to_parsed_public_key(aws_p)
             .unwrap();
         let jwks = Jwks::from_json(f.jwks.as_bytes()).unwrap();
-        let checks: Vec<(&str, Check)> = vec![
+        let checks: Vec<Contender> = vec![
             (
                 "ring",
                 Box::new(|| {
@@ -92,25 +90,9 @@ fn main() {
                 Box::new(|| verify(black_box(f.token.as_bytes()), &jwks, &v, NOW).is_ok()),
             ),
         ];
-        // Every contender accepts the fixture's signature before anything is timed.
-        for (name, c) in &checks {
-            assert!(c(), "{alg} {name}");
-        }
-        let fns: Vec<&dyn Fn() -> bool> = checks.iter().map(|(_, c)| &**c).collect();
-        let times = interleaved(&fns, rounds);
+        let (times, mut cols) = compare_backends(alg, &checks, rounds);
         let at = |name: &str| checks.iter().position(|(n, _)| *n == name).unwrap();
         let over_parsed = times[at("meshauth")].over(&times[at("aws-lc-parsed")]);
-        let mut cols: Vec<String> = checks
-            .iter()
-            .zip(&times)
-            .map(|((name, _), t)| {
-                format!(
-                    "\"{name}\": {{\"median_ns\": {:.0}, \"over_ring\": {:.3}}}",
-                    median(&t.ns),
-                    median(&t.over(&times[0]))
-                )
-            })
-            .collect();
         cols.push(format!(
             "\"meshauth_over_aws_lc_parsed\": {:.3}",
             median(&over_parsed)
