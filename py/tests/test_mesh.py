@@ -212,6 +212,45 @@ def test_yaml_text(monkeypatch):
     assert len(meshauth.Authenticator(doc.encode()).providers) == 1
 
 
+def test_kubectl_list_yaml():
+    """Two `kubectl get ... -o yaml` outputs in one file: each is a `List` document, and each
+    class takes its own kind from both lists' items."""
+    pytest.importorskip("yaml")
+    text = """apiVersion: v1
+kind: List
+items:
+- apiVersion: security.istio.io/v1
+  kind: RequestAuthentication
+  metadata: {name: a}
+  spec:
+    jwtRules:
+    - issuer: https://a.example
+      jwksUri: https://a.example/keys
+- apiVersion: security.istio.io/v1
+  kind: AuthorizationPolicy
+  metadata: {name: deny-admin}
+  spec:
+    action: DENY
+    rules: [{to: [{operation: {paths: ["/admin"]}}]}]
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: security.istio.io/v1
+  kind: RequestAuthentication
+  metadata: {name: b}
+  spec:
+    jwtRules: [{issuer: https://b.example, jwksUri: https://b.example/keys}]
+"""
+    auth = meshauth.Authenticator(text)
+    assert [p["issuer"] for p in auth.providers] == ["https://a.example", "https://b.example"]
+    pol = meshauth.Policy(text)
+    assert pol.names == ["deny-admin"]
+    no_identity = auth.authenticate("GET", "/admin", {}, now=NOW)
+    assert pol.evaluate("GET", "/admin", {}, no_identity)["http_status"] == 403
+    assert pol.evaluate("GET", "/other", {}, no_identity)["http_status"] == 200
+
+
 def test_authenticate_while_keys_change_in_threads(tokens, test_jwks):
     import threading
 
