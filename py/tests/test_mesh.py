@@ -206,6 +206,17 @@ def test_yaml_text(monkeypatch):
     with pytest.raises(errors.ConfigInvalid) as ei:
         meshauth.Authenticator(text)
     assert ei.value.field == "(document)"
+    # A repeated key is refused (PyYAML alone would keep the last), as the core refuses JSON that
+    # repeats a member.
+    if __import__("importlib").util.find_spec("yaml") is not None:
+        monkeypatch.undo()
+        dup = "jwtRules: []\nselector: {}\njwtRules:\n- issuer: https://a.example\n"
+        with pytest.raises(errors.ConfigInvalid) as ei:
+            meshauth.Authenticator(dup)
+        assert ei.value.field == "(document)"
+        assert "line 3: duplicate key 'jwtRules'" in str(ei.value)
+        with pytest.raises(errors.ConfigInvalid):
+            meshauth.Policy("rules: []\naction: DENY\nrules: [{}]\n")
     # JSON text and bytes never need PyYAML.
     doc = '{"jwtRules": [{"issuer": "https://a.example", "jwksUri": "https://a.example/keys"}]}'
     assert len(meshauth.Authenticator(doc).providers) == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _meshauth
+from . import _meshauth, errors
 from ._meshauth import Jwks
 
 __all__ = ["Authenticator", "Policy", "AuthResult"]
@@ -32,11 +32,37 @@ def _config_text(config: Any) -> Union[str, bytes]:
             import yaml  # type: ignore[import-not-found]
         except ImportError:
             return config  # the core reports "(document): not valid JSON"
-        docs = [d for d in yaml.safe_load_all(config) if d is not None]
+        docs = [d for d in yaml.load_all(config, Loader=_strict_loader(yaml)) if d is not None]
         return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False)
     if isinstance(config, (Mapping, list, tuple)):
         return json.dumps(config, ensure_ascii=False)
     raise TypeError(f"config must be a dict, a list, or JSON/YAML text, not {type(config).__name__}")
+
+
+def _strict_loader(yaml: Any) -> Any:
+    """PyYAML's safe loader, refusing a mapping that repeats a key (PyYAML keeps the last one),
+    as the core refuses a JSON object that repeats a member: ``ConfigInvalid`` naming the line."""
+
+    class StrictLoader(yaml.SafeLoader):  # type: ignore[misc,name-defined]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    repeated = key in seen
+                except TypeError:
+                    break  # an unhashable key: PyYAML's own check below reports it
+                if repeated:
+                    line = key_node.start_mark.line + 1
+                    err = errors.error_class("ConfigInvalid")(
+                        f"(document): YAML line {line}: duplicate key {key!r}"
+                    )
+                    err.field = "(document)"
+                    raise err
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
 
 
 def _pairs(items: Any) -> List[Tuple[str, str]]:
