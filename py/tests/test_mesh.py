@@ -217,6 +217,11 @@ def test_yaml_text(monkeypatch):
         assert "line 3: duplicate key 'jwtRules'" in str(ei.value)
         with pytest.raises(errors.ConfigInvalid):
             meshauth.Policy("rules: []\naction: DENY\nrules: [{}]\n")
+        # YAML that does not parse is ConfigInvalid too, not PyYAML's own exception.
+        for bad in ("jwtRules: [\n", "? [1, 2]\n: 3\n"):
+            with pytest.raises(errors.ConfigInvalid) as ei:
+                meshauth.Authenticator(bad)
+            assert str(ei.value).startswith("(document): not valid YAML (")
     # JSON text and bytes never need PyYAML.
     doc = '{"jwtRules": [{"issuer": "https://a.example", "jwksUri": "https://a.example/keys"}]}'
     assert len(meshauth.Authenticator(doc).providers) == 1

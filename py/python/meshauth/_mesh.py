@@ -32,11 +32,21 @@ def _config_text(config: Any) -> Union[str, bytes]:
             import yaml  # type: ignore[import-not-found]
         except ImportError:
             return config  # the core reports "(document): not valid JSON"
-        docs = [d for d in yaml.load_all(config, Loader=_strict_loader(yaml)) if d is not None]
+        try:
+            docs = [d for d in yaml.load_all(config, Loader=_strict_loader(yaml)) if d is not None]
+        except yaml.YAMLError as e:
+            raise _config_invalid(f"not valid YAML ({' '.join(str(e).split())})") from e
         return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False)
     if isinstance(config, (Mapping, list, tuple)):
         return json.dumps(config, ensure_ascii=False)
     raise TypeError(f"config must be a dict, a list, or JSON/YAML text, not {type(config).__name__}")
+
+
+def _config_invalid(message: str) -> errors.MeshAuthError:
+    """A ``ConfigInvalid`` about the whole document, shaped as the core's (``.field``)."""
+    err = errors.error_class("ConfigInvalid")(f"(document): {message}")
+    err.field = "(document)"  # type: ignore[attr-defined]
+    return err
 
 
 def _strict_loader(yaml: Any) -> Any:
@@ -54,11 +64,7 @@ def _strict_loader(yaml: Any) -> Any:
                     break  # an unhashable key: PyYAML's own check below reports it
                 if repeated:
                     line = key_node.start_mark.line + 1
-                    err = errors.error_class("ConfigInvalid")(
-                        f"(document): YAML line {line}: duplicate key {key!r}"
-                    )
-                    err.field = "(document)"
-                    raise err
+                    raise _config_invalid(f"YAML line {line}: duplicate key {key!r}")
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
