@@ -168,34 +168,13 @@ fn authn_fetches_remote_jwks_uri() {
     let base = issuer_server();
     let cfg = json!({"jwtRules": [{"issuer": "testing@secure.istio.io", "jwksUri": format!("{base}/jwks.json")}]});
     let cfg = temp_file("remote-ra.json", cfg.to_string().as_bytes());
-    let bearer = format!("Authorization: Bearer {}", demo_token());
-    let o = run(&[
-        "authn",
-        "--config",
-        &cfg,
-        "-H",
-        &bearer,
-        "--allow-http",
-        "--now",
-        "1800000000",
-        "--json",
-    ]);
+    let o = authn_sample_token(&cfg, &["--allow-http"]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(json_out(&o)["outcome"], "authenticated");
     // The key set cannot be fetched: the provider fails closed (JwksFetchFail, 401).
     let cfg = json!({"jwtRules": [{"issuer": "testing@secure.istio.io", "jwksUri": format!("{base}/err")}]});
     let cfg = temp_file("remote-ra-500.json", cfg.to_string().as_bytes());
-    let o = run(&[
-        "authn",
-        "--config",
-        &cfg,
-        "-H",
-        &bearer,
-        "--allow-http",
-        "--now",
-        "1800000000",
-        "--json",
-    ]);
+    let o = authn_sample_token(&cfg, &["--allow-http"]);
     assert_eq!(code(&o), 1);
     let j = json_out(&o);
     assert_eq!(j["status"], "JwksFetchFail");

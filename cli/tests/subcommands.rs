@@ -465,13 +465,17 @@ fn rotation_worked_examples() {
     }
 }
 
-/// A RequestAuthentication for the Istio sample issuer with the sample JWKS inline.
-fn authn_config() -> String {
-    let cfg = json!({"apiVersion": "security.istio.io/v1", "kind": "RequestAuthentication",
+/// A RequestAuthentication resource for the Istio sample issuer with the sample JWKS inline.
+fn authn_resource() -> Value {
+    json!({"apiVersion": "security.istio.io/v1", "kind": "RequestAuthentication",
         "metadata": {"name": "jwt"},
         "spec": {"jwtRules": [{"issuer": "testing@secure.istio.io", "jwks": istio_jwks(),
-                               "outputClaimToHeaders": [{"header": "x-jwt-foo", "claim": "foo"}]}]}});
-    temp_file("ra.json", cfg.to_string().as_bytes())
+                               "outputClaimToHeaders": [{"header": "x-jwt-foo", "claim": "foo"}]}]}})
+}
+
+/// [`authn_resource`] as a JSON file.
+fn authn_config() -> String {
+    temp_file("ra.json", authn_resource().to_string().as_bytes())
 }
 
 /// An ALLOW policy for the sample token's principal on /api, and a DENY for /admin.
@@ -491,16 +495,7 @@ fn authn_outcomes() {
     let cfg = authn_config();
     let bearer = format!("Authorization: Bearer {}", demo_token());
     // The sample token (iss = sub = testing@secure.istio.io, claim foo = bar; its README).
-    let o = run(&[
-        "authn",
-        "--config",
-        &cfg,
-        "-H",
-        &bearer,
-        "--now",
-        "1800000000",
-        "--json",
-    ]);
+    let o = authn_sample_token(&cfg, &[]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let j = json_out(&o);
     assert_eq!(j["outcome"], "authenticated");
@@ -644,29 +639,22 @@ fn authz_yaml_istio_scenarios() {
 }
 
 /// `kubectl get requestauthentication -o yaml` prints one `List` document with the resources
-/// under `items`; a YAML error is a usage error naming the file and the line.
+/// under `items`: the same resource read that way answers exactly as its JSON file does (whose
+/// answer `authn_outcomes` checks field by field). A YAML error is a usage error naming the file
+/// and the line.
 #[test]
 fn config_yaml_list_and_errors() {
-    let jwks = serde_json::to_string(&istio_jwks()).unwrap(); // a JSON string is a YAML scalar
+    // YAML block style around the resource in flow style (JSON is a YAML flow mapping).
     let list = format!(
-        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: security.istio.io/v1\n  kind: RequestAuthentication\n  metadata:\n    name: jwt\n  spec:\n    jwtRules:\n    - issuer: testing@secure.istio.io\n      jwks: {jwks}\nmetadata:\n  resourceVersion: \"\"\n"
+        "apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: \"\"\nitems:\n- {}\n",
+        authn_resource()
     );
     let cfg = temp_file("list.yaml", list.as_bytes());
-    let bearer = format!("Authorization: Bearer {}", demo_token());
-    let o = run(&[
-        "authn",
-        "--config",
-        &cfg,
-        "-H",
-        &bearer,
-        "--now",
-        "1800000000",
-        "--json",
-    ]);
+    let o = authn_sample_token(&cfg, &[]);
     assert_eq!(code(&o), 0);
     let j = json_out(&o);
     assert_eq!(j["outcome"], "authenticated", "{j}");
-    assert_eq!(j["issuer"], "testing@secure.istio.io");
+    assert_eq!(j, json_out(&authn_sample_token(&authn_config(), &[])));
 
     let bad = temp_file("bad.yaml", b"kind: AuthorizationPolicy\nspec: [1\n");
     let o = run(&["authz", "--policy", &bad]);

@@ -562,7 +562,7 @@ fn kubernetes_lists() {
     assert_eq!(e.field, "[1].items[0].spec");
     // 4097 resources in all: refused at the first one past the limit (4096), whether they come
     // as an array, a list, or lists in an array; the policy parser counts the same way.
-    let many = alloc_list(4097, &ra("e"));
+    let many = json_array(4097, &ra("e"));
     let e = Authenticator::from_json(format!(r#"{{"kind":"List","items":{many}}}"#).as_bytes())
         .err()
         .unwrap();
@@ -574,16 +574,16 @@ fn kubernetes_lists() {
     assert_eq!(e.field, "[4096]");
     let halves = format!(
         r#"[{{"kind":"List","items":{}}},{{"kind":"List","items":{}}}]"#,
-        alloc_list(2048, &ra("e")),
-        alloc_list(2049, &ra("e"))
+        json_array(2048, &ra("e")),
+        json_array(2049, &ra("e"))
     );
     let e = Authenticator::from_json(halves.as_bytes()).err().unwrap();
     assert_eq!(e.field, "[1].items[2048]");
-    let e = parse_policies(alloc_list(4097, ap).as_bytes())
+    let e = parse_policies(json_array(4097, ap).as_bytes())
         .err()
         .unwrap();
     assert_eq!(e.field, "[4096]");
-    let ok = alloc_list(4096, &ra("e"));
+    let ok = json_array(4096, &ra("e"));
     assert_eq!(
         Authenticator::from_json(ok.as_bytes())
             .unwrap()
@@ -594,7 +594,7 @@ fn kubernetes_lists() {
 }
 
 /// A JSON array of `n` copies of `item`.
-fn alloc_list(n: usize, item: &str) -> String {
+fn json_array(n: usize, item: &str) -> String {
     format!("[{}]", vec![item; n].join(","))
 }
 

@@ -70,6 +70,24 @@ pub fn demo_token() -> String {
         .to_string()
 }
 
+/// `authn --config cfg` with the Istio sample token as a bearer header, at a time inside its
+/// validity, `--json`, plus `extra` arguments.
+pub fn authn_sample_token(cfg: &str, extra: &[&str]) -> Output {
+    let bearer = format!("Authorization: Bearer {}", demo_token());
+    let mut args = vec![
+        "authn",
+        "--config",
+        cfg,
+        "-H",
+        &bearer,
+        "--now",
+        "1800000000",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 /// The Istio sample JWKS.
 pub fn istio_jwks() -> String {
     std::fs::read_to_string(repo("tests/vectors/istio/jwks.json")).unwrap()

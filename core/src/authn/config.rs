@@ -212,7 +212,10 @@ fn push_resource<'a>(
 ) -> Result<(), ConfigError> {
     let mut push = |v, path: ConfigPath| {
         if items.len() >= MAX_ITEMS {
-            return Err(err(&path, "more than 4096 resources"));
+            return Err(err(
+                &path,
+                &alloc::format!("more than {MAX_ITEMS} resources"),
+            ));
         }
         items.push((v, path));
         Ok(())
